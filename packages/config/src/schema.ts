@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+// One schema per concern; each reads only its own variables.
+
+const url = (fallback: string) => z.url().default(fallback);
+const optionalSecret = z.string().min(1).optional();
+
+export const databaseSchema = z.object({
+  DATABASE_URL: url('postgres://127.0.0.1:5432/fieldhand'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+export const redisSchema = z.object({
+  REDIS_URL: url('redis://127.0.0.1:6379'),
+  // Namespaces every BullMQ key; tests use their own so they never touch real queues.
+  QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]+$/).default('fieldhand'),
+});
+
+export const httpSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_BASE_URL: url('http://127.0.0.1:3000'),
+  FIELDHAND_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  BODY_LIMIT: z.string().default('1mb'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+});
+
+export const vendorSchema = z.object({
+  SERVICETITAN_AUTH_URL: url('https://auth.servicetitan.io'),
+  SERVICETITAN_API_URL: url('https://api.servicetitan.io'),
+  GHL_API_URL: url('https://services.leadconnectorhq.com'),
+  TWILIO_API_URL: url('https://api.twilio.com'),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC + 32 hex digits').optional(),
+  TWILIO_AUTH_TOKEN: optionalSecret,
+});
+
+export const workerSchema = z.object({
+  // Must stay below PM2's kill_timeout (ecosystem.config.cjs) so active jobs are
+  // released for retry before PM2 resorts to SIGKILL.
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  INBOX_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(60),
+  DEAD_LETTER_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  // Exactly one process per deployment upserts the job schedulers.
+  SCHEDULER_OWNER: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+});
+
+export const logSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+});
+
+export const SECRET_NAMES = ['DATABASE_URL', 'REDIS_URL', 'FIELDHAND_ADMIN_KEY', 'TWILIO_AUTH_TOKEN'] as const;

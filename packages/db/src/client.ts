@@ -1,0 +1,25 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import * as schema from './schema/index.js';
+
+export type Database = NodePgDatabase<typeof schema> & { $client: pg.Pool };
+
+export type DatabaseOptions = { url: string; max?: number; applicationName?: string };
+
+export function createDatabase(options: DatabaseOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'fieldhand',
+    // Fail fast instead of hanging a request or job when PostgreSQL is unreachable.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  return drizzle(pool, { schema }) as Database;
+}
+
+export async function closeDatabase(db: Database): Promise<void> {
+  await db.$client.end();
+}

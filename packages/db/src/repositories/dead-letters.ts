@@ -1,0 +1,62 @@
+import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { decodeCursor, encodeCursor, type Page } from '../pagination.js';
+import { deadLetters } from '../schema/index.js';
+
+export type DeadLetterRow = typeof deadLetters.$inferSelect;
+export type NewDeadLetter = typeof deadLetters.$inferInsert;
+
+/** Records a dead letter; recording the same final attempt twice is a no-op. */
+export async function recordDeadLetter(db: Database, entry: NewDeadLetter): Promise<DeadLetterRow | undefined> {
+  const [row] = await db.insert(deadLetters).values(entry).onConflictDoNothing().returning();
+  return row;
+}
+
+export type DeadLetterFilter = { queue?: string; tenantId?: string; limit: number; cursor?: string };
+
+export async function listDeadLetters(db: Database, filter: DeadLetterFilter): Promise<Page<DeadLetterRow>> {
+  const conditions: SQL[] = [];
+  if (filter.queue) conditions.push(eq(deadLetters.queue, filter.queue));
+  if (filter.tenantId) conditions.push(eq(deadLetters.tenantId, filter.tenantId));
+  const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+  if (after) {
+    conditions.push(
+      or(lt(deadLetters.failedAt, after.at), and(eq(deadLetters.failedAt, after.at), lt(deadLetters.id, after.id)))!,
+    );
+  }
+  const rows = await db
+    .select()
+    .from(deadLetters)
+    .where(and(...conditions))
+    .orderBy(desc(deadLetters.failedAt), desc(deadLetters.id))
+    .limit(filter.limit + 1);
+  const data = rows.slice(0, filter.limit);
+  const last = data.at(-1);
+  return {
+    data,
+    nextCursor: rows.length > filter.limit && last ? encodeCursor({ at: last.failedAt, id: last.id }) : null,
+  };
+}
+
+export async function findDeadLetter(db: Database, id: string): Promise<DeadLetterRow | undefined> {
+  const [row] = await db.select().from(deadLetters).where(eq(deadLetters.id, id));
+  return row;
+}
+
+export async function markDeadLetterReplayed(db: Database, id: string, replayJobId: string): Promise<void> {
+  await db.update(deadLetters).set({ replayedAt: new Date(), replayJobId }).where(eq(deadLetters.id, id));
+}
+
+export async function deleteDeadLetter(db: Database, id: string): Promise<DeadLetterRow | undefined> {
+  const [row] = await db.delete(deadLetters).where(eq(deadLetters.id, id)).returning();
+  return row;
+}
+
+/** Housekeeping: removes dead letters older than the retention period. */
+export async function purgeDeadLetters(db: Database, olderThan: Date): Promise<number> {
+  const rows = await db
+    .delete(deadLetters)
+    .where(lt(deadLetters.failedAt, olderThan))
+    .returning({ id: deadLetters.id });
+  return rows.length;
+}

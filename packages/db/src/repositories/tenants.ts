@@ -1,0 +1,87 @@
+import { and, desc, eq, lt, or } from 'drizzle-orm';
+import type { Database } from '../client.js';
+import { decodeCursor, encodeCursor, type Page } from '../pagination.js';
+import { tenants, type GhlCredentials, type ServiceTitanCredentials, type TwilioSettings } from '../schema/index.js';
+
+export type TenantRow = typeof tenants.$inferSelect;
+
+export type TenantInput = {
+  name: string;
+  timezone: string;
+  servicetitan?: ServiceTitanCredentials | null;
+  ghl?: GhlCredentials | null;
+  twilio?: TwilioSettings | null;
+};
+
+/** What callers may see of a tenant: identifiers, never secrets. */
+export type PublicTenant = {
+  id: string;
+  name: string;
+  timezone: string;
+  servicetitan: { tenantId: string; clientId: string; configured: true } | null;
+  ghl: { locationId: string; configured: true } | null;
+  twilio: { from: string | null; messagingServiceSid: string | null; accountSid: string | null; hasOwnAuthToken: boolean } | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export function toPublicTenant(row: TenantRow): PublicTenant {
+  return {
+    id: row.id,
+    name: row.name,
+    timezone: row.timezone,
+    servicetitan: row.servicetitan
+      ? { tenantId: row.servicetitan.tenantId, clientId: row.servicetitan.clientId, configured: true }
+      : null,
+    ghl: row.ghl ? { locationId: row.ghl.locationId, configured: true } : null,
+    twilio: row.twilio
+      ? {
+          from: row.twilio.from ?? null,
+          messagingServiceSid: row.twilio.messagingServiceSid ?? null,
+          accountSid: row.twilio.accountSid ?? null,
+          hasOwnAuthToken: Boolean(row.twilio.authToken),
+        }
+      : null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export async function createTenant(db: Database, input: TenantInput): Promise<TenantRow> {
+  const [row] = await db.insert(tenants).values(input).returning();
+  return row!;
+}
+
+export async function findTenant(db: Database, id: string): Promise<TenantRow | undefined> {
+  const [row] = await db.select().from(tenants).where(eq(tenants.id, id));
+  return row;
+}
+
+export async function updateTenant(db: Database, id: string, patch: Partial<TenantInput>): Promise<TenantRow | undefined> {
+  const [row] = await db
+    .update(tenants)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(tenants.id, id))
+    .returning();
+  return row;
+}
+
+export async function listTenants(db: Database, opts: { limit: number; cursor?: string }): Promise<Page<TenantRow>> {
+  const after = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+  const rows = await db
+    .select()
+    .from(tenants)
+    .where(
+      after
+        ? or(lt(tenants.createdAt, after.at), and(eq(tenants.createdAt, after.at), lt(tenants.id, after.id)))
+        : undefined,
+    )
+    .orderBy(desc(tenants.createdAt), desc(tenants.id))
+    .limit(opts.limit + 1);
+  const data = rows.slice(0, opts.limit);
+  const last = data.at(-1);
+  return {
+    data,
+    nextCursor: rows.length > opts.limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+  };
+}

@@ -1,0 +1,3 @@
+export * from './dead-letters.js';
+export * from './tenants.js';
+export * from './webhook-inbox.js';

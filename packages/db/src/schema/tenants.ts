@@ -1,0 +1,41 @@
+import { sql } from 'drizzle-orm';
+import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+export type ServiceTitanCredentials = { tenantId: string; clientId: string; clientSecret: string; appKey: string };
+export type GhlCredentials = { locationId: string; token: string };
+export type TwilioSettings = {
+  from?: string;
+  messagingServiceSid?: string;
+  accountSid?: string;
+  authToken?: string;
+};
+
+export const tenants = pgTable('tenants', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  timezone: text('timezone').notNull(),
+  // Vendor credentials are write-only through the API: repositories never return them to callers.
+  servicetitan: jsonb('servicetitan').$type<ServiceTitanCredentials>(),
+  ghl: jsonb('ghl').$type<GhlCredentials>(),
+  twilio: jsonb('twilio').$type<TwilioSettings>(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    // null for an admin key, which may act on every tenant.
+    tenantId: uuid('tenant_id').references(() => tenants.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    // The public part of the key, used to find the row; the secret part is only hashed.
+    prefix: text('prefix').notNull().unique(),
+    hash: text('hash').notNull(),
+    scopes: text('scopes').array().notNull().default(sql`'{}'::text[]`),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('api_keys_tenant_idx').on(t.tenantId)],
+);

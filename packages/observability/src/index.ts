@@ -1,0 +1,12 @@
+export {
+  acceptCorrelationId,
+  CORRELATION_HEADER,
+  currentCorrelation,
+  currentCorrelationId,
+  newCorrelationId,
+  withCorrelation,
+  type CorrelationContext,
+} from './correlation.js';
+export { createLogger, type Logger, type LoggerSettings } from './logger.js';
+export { httpRequestDuration, jobDuration, jobOutcomes, metricsRegistry, setQueueDepthReader } from './metrics.js';
+export { maskPhone, REDACTED, scrub, scrubText } from './redact.js';
