@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import type { QueueName } from './queue-names.js';
+
+export type JobDefinition = { queue: QueueName; schema: z.ZodType<Record<string, unknown>> };
+export type Catalog = Record<string, JobDefinition>;
+
+export function defineCatalog<const C extends Catalog>(catalog: C): C {
+  return catalog;
+}
+
+export type JobName<C extends Catalog> = Extract<keyof C, string>;
+export type JobInput<C extends Catalog, N extends JobName<C>> = z.input<C[N]['schema']>;
+export type JobData<C extends Catalog, N extends JobName<C>> = z.output<C[N]['schema']>;
+
+/** Every job payload carries its tenant (null for system-wide work). */
+export const tenantScoped = z.object({ tenantId: z.uuid().nullable() });
+
+/** What the worker adds around a payload in Redis. */
+export type JobEnvelope = { correlationId: string };

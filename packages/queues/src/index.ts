@@ -1,0 +1,11 @@
+export { defineCatalog, tenantScoped, type Catalog, type JobData, type JobDefinition, type JobInput, type JobName } from './catalog.js';
+export { deadLetterJob, discardDeadLetter, replayDeadLetter, type ReplayResult } from './dead-letters.js';
+export { assertHandlersComplete, MissingHandlerError, type HandlerMap, type JobContext, type JobHandler } from './handlers.js';
+export { defaultJobOptions, InvalidJobPayloadError, JobBus, type EnqueueOptions } from './job-bus.js';
+export { jobCatalog, type FieldhandCatalog } from './jobs/index.js';
+export { BACKOFF_JITTER, QUEUE_SETTINGS, type QueueSettings } from './queue-defaults.js';
+export { isQueueName, QUEUE_NAMES, type QueueName } from './queue-names.js';
+export { createRedis, type RedisRole } from './redis.js';
+export { runWorkers, type RunningWorkers, type WorkerRoleOptions } from './run-workers.js';
+export { upsertSchedules, type Schedule } from './schedulers.js';
+export { UnrecoverableError } from 'bullmq';

@@ -1,0 +1,84 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { currentCorrelationId, newCorrelationId } from '@fieldhand/observability';
+import type { Catalog, JobInput, JobName } from './catalog.js';
+import { BACKOFF_JITTER, QUEUE_SETTINGS } from './queue-defaults.js';
+import { QUEUE_NAMES, type QueueName } from './queue-names.js';
+
+export type EnqueueOptions = Pick<JobsOptions, 'jobId' | 'delay' | 'priority' | 'deduplication' | 'attempts' | 'backoff'> & {
+  correlationId?: string;
+};
+
+export class InvalidJobPayloadError extends Error {
+  constructor(readonly jobName: string, readonly issues: unknown) {
+    super(`Invalid payload for job ${jobName}`);
+    this.name = 'InvalidJobPayloadError';
+  }
+}
+
+export function defaultJobOptions(queue: QueueName): JobsOptions {
+  const s = QUEUE_SETTINGS[queue];
+  return {
+    attempts: s.attempts,
+    backoff: { type: 'exponential', delay: s.backoffMs, jitter: BACKOFF_JITTER },
+    removeOnComplete: s.keepCompleted,
+    removeOnFail: false,
+  };
+}
+
+/** Typed producer over one catalog: a wrong job name or payload fails to compile and fails at run time. */
+export class JobBus<C extends Catalog> {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(
+    readonly catalog: C,
+    private readonly connection: Redis,
+    readonly prefix: string,
+  ) {}
+
+  queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions: defaultJobOptions(name) });
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  allQueues(): Queue[] {
+    return QUEUE_NAMES.map((name) => this.queue(name));
+  }
+
+  async enqueue<N extends JobName<C>>(name: N, payload: JobInput<C, N>, options: EnqueueOptions = {}): Promise<string> {
+    const definition = this.catalog[name];
+    if (!definition) throw new InvalidJobPayloadError(name, 'unknown job');
+    const parsed = definition.schema.safeParse(payload);
+    if (!parsed.success) throw new InvalidJobPayloadError(name, parsed.error.issues);
+    return this.add(definition.queue, name, parsed.data, options);
+  }
+
+  /** Adds already-validated data (a replayed dead letter keeps its original data). */
+  async add(queue: QueueName, name: string, data: Record<string, unknown>, options: EnqueueOptions = {}): Promise<string> {
+    const { correlationId, ...jobOptions } = options;
+    const job = await this.queue(queue).add(
+      name,
+      { ...data, correlationId: correlationId ?? currentCorrelationId() ?? newCorrelationId() },
+      jobOptions,
+    );
+    return job.id!;
+  }
+
+  async depths(): Promise<Array<{ queue: string; state: string; count: number }>> {
+    const rows: Array<{ queue: string; state: string; count: number }> = [];
+    for (const queue of this.allQueues()) {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+      for (const [state, count] of Object.entries(counts)) rows.push({ queue: queue.name, state, count });
+    }
+    return rows;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+}

@@ -1,0 +1,21 @@
+import type { Catalog, JobInput, JobName } from './catalog.js';
+import type { JobBus } from './job-bus.js';
+
+export type Schedule<C extends Catalog> = {
+  [N in JobName<C>]: { id: string; job: N; everyMs: number; data: JobInput<C, N> };
+}[JobName<C>];
+
+/**
+ * Creates or updates the recurring jobs. Call from exactly one designated
+ * process (the maintenance role with SCHEDULER_OWNER=true), not from every API
+ * or worker instance.
+ */
+export async function upsertSchedules<C extends Catalog>(bus: JobBus<C>, schedules: readonly Schedule<C>[]): Promise<void> {
+  for (const schedule of schedules) {
+    const definition = bus.catalog[schedule.job]!;
+    const data = definition.schema.parse(schedule.data);
+    await bus
+      .queue(definition.queue)
+      .upsertJobScheduler(schedule.id, { every: schedule.everyMs }, { name: schedule.job, data: { ...data, correlationId: `scheduler:${schedule.id}` } });
+  }
+}
