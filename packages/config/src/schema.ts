@@ -46,6 +46,12 @@ export const workerSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   INBOX_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(60),
   DEAD_LETTER_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  // A killed worker's job is retried by another worker once its lock lapses.
+  JOB_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
+  // A worker whose Redis stays unreachable this long exits so PM2 restarts it clean.
+  REDIS_DOWN_EXIT_MS: z.coerce.number().int().min(1000).default(60_000),
+  // Per-process /metrics and /healthz for a worker role; unset = no listener.
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   // Exactly one process per deployment upserts the job schedulers.
   SCHEDULER_OWNER: z
     .enum(['true', 'false'])

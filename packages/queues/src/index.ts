@@ -5,6 +5,7 @@ export { defaultJobOptions, InvalidJobPayloadError, JobBus, type EnqueueOptions 
 export { jobCatalog, type FieldhandCatalog } from './jobs/index.js';
 export { BACKOFF_JITTER, QUEUE_SETTINGS, type QueueSettings } from './queue-defaults.js';
 export { isQueueName, QUEUE_NAMES, type QueueName } from './queue-names.js';
+export { enqueueInboxRow, inboxJobId } from './inbox.js';
 export { createRedis, type RedisRole } from './redis.js';
 export { runWorkers, type RunningWorkers, type WorkerRoleOptions } from './run-workers.js';
 export { upsertSchedules, type Schedule } from './schedulers.js';

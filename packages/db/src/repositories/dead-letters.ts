@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { decodeCursor, encodeCursor, type Page } from '../pagination.js';
 import { deadLetters } from '../schema/index.js';
@@ -53,10 +53,15 @@ export async function deleteDeadLetter(db: Database, id: string): Promise<DeadLe
 }
 
 /** Housekeeping: removes dead letters older than the retention period. */
-export async function purgeDeadLetters(db: Database, olderThan: Date): Promise<number> {
+export async function purgeDeadLetters(db: Database, olderThan: Date, limit: number): Promise<string[]> {
   const rows = await db
     .delete(deadLetters)
-    .where(lt(deadLetters.failedAt, olderThan))
+    .where(
+      inArray(
+        deadLetters.id,
+        db.select({ id: deadLetters.id }).from(deadLetters).where(lt(deadLetters.failedAt, olderThan)).limit(limit),
+      ),
+    )
     .returning({ id: deadLetters.id });
-  return rows.length;
+  return rows.map((r) => r.id);
 }

@@ -10,4 +10,13 @@ export const maintenanceJobs = {
     queue: 'maintenance',
     schema: tenantScoped.extend({ tenantId: z.null().default(null) }),
   },
+  // Lets an operator (and the end-to-end tests) check that a role consumes jobs end to end.
+  'maintenance.probe': {
+    queue: 'maintenance',
+    schema: tenantScoped.extend({
+      tenantId: z.null().default(null),
+      probeId: z.string().min(1).max(100),
+      durationMs: z.number().int().min(0).max(120_000).default(0),
+    }),
+  },
 } as const;

@@ -1,0 +1,82 @@
+import { config } from '@fieldhand/config';
+import { closeDatabase, createDatabase, migrationStatus } from '@fieldhand/db';
+import { createLogger } from '@fieldhand/observability';
+import { createRedis, jobCatalog, JobBus, runWorkers, type FieldhandCatalog } from '@fieldhand/queues';
+import { schedules } from '../schedules.js';
+import { startMetricsServer } from './metrics-server.js';
+import { watchRedis } from './redis-watchdog.js';
+import type { RoleDefinition } from './role.js';
+import { syncSchedules } from './sync-schedules.js';
+
+/** The one bootstrap every worker role's entry file calls. */
+export async function runRole(role: RoleDefinition<FieldhandCatalog>): Promise<void> {
+  const cfg = config();
+  const logger = createLogger({ name: `worker-${role.name}`, level: cfg.log.LOG_LEVEL });
+  const exit = (code: number) => process.exit(code);
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception');
+    exit(1);
+  });
+  process.on('unhandledRejection', (err) => {
+    logger.fatal({ err }, 'unhandled rejection');
+    exit(1);
+  });
+
+  const db = createDatabase({ url: cfg.database.DATABASE_URL, max: cfg.database.DATABASE_POOL_MAX, applicationName: `fieldhand-${role.name}` });
+  const migrations = await migrationStatus(db);
+  if (migrations.applied < migrations.expected) {
+    logger.fatal(migrations, 'database is not migrated; run `npm run migrate`');
+    await closeDatabase(db);
+    exit(1);
+    return;
+  }
+
+  const producer = createRedis(cfg.redis.REDIS_URL, 'worker');
+  const consumer = createRedis(cfg.redis.REDIS_URL, 'worker');
+  const bus = new JobBus(jobCatalog, producer, cfg.redis.QUEUE_PREFIX);
+  const deps = { config: cfg, db, bus, logger };
+  const running = runWorkers({
+    role: role.name,
+    queues: role.queues,
+    handlers: role.handlers(deps),
+    bus,
+    db,
+    connection: consumer,
+    logger,
+    lockDurationMs: cfg.worker.JOB_LOCK_DURATION_MS,
+  });
+  const stopWatching = watchRedis(consumer, running.workers, logger, cfg.worker.REDIS_DOWN_EXIT_MS, exit);
+
+  if (cfg.worker.SCHEDULER_OWNER) {
+    await syncSchedules(bus, schedules);
+    logger.info({ schedules: schedules.map((s) => s.id) }, 'job schedulers upserted');
+  }
+  const metricsServer = cfg.worker.METRICS_PORT ? await startMetricsServer(cfg.worker.METRICS_PORT) : undefined;
+
+  let stopping = false;
+  const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason, timeoutMs: cfg.worker.SHUTDOWN_TIMEOUT_MS }, 'shutting down: no new jobs, waiting for active ones');
+    stopWatching();
+    try {
+      await running.close(cfg.worker.SHUTDOWN_TIMEOUT_MS);
+      await bus.close();
+      await Promise.all([producer.quit(), consumer.quit()].map((p) => p.catch(() => undefined)));
+      await closeDatabase(db);
+      metricsServer?.close();
+      logger.info('stopped cleanly');
+      exit(0);
+    } catch (err) {
+      logger.error({ err }, 'error during shutdown');
+      exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // PM2 sends 'shutdown' instead of a signal on Windows and with shutdown_with_message.
+  process.on('message', (msg) => msg === 'shutdown' && void shutdown('pm2 shutdown message'));
+
+  logger.info({ role: role.name, queues: role.queues, schedulerOwner: cfg.worker.SCHEDULER_OWNER }, 'worker role started');
+  process.send?.('ready');
+}

@@ -1,0 +1,7 @@
+import type { FieldhandCatalog, Schedule } from '@fieldhand/queues';
+
+/** Every recurring job of the deployment, upserted by the one scheduler-owner process. */
+export const schedules: Schedule<FieldhandCatalog>[] = [
+  { id: 'maintenance.reconcile-inbox', job: 'maintenance.reconcile-inbox', everyMs: 30_000, data: { tenantId: null } },
+  { id: 'maintenance.purge-dead-letters', job: 'maintenance.purge-dead-letters', everyMs: 3_600_000, data: { tenantId: null } },
+];
