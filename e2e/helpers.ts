@@ -1,0 +1,97 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+const pm2Bin = join(root, 'node_modules/.bin/pm2');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function newPm2Home(): string {
+  return mkdtempSync(join(tmpdir(), 'fh-pm2-'));
+}
+
+export type Pm2Process = { name: string; pid: number; status: string; restarts: number };
+
+export function pm2List(pm2Home: string): Pm2Process[] {
+  const out = execFileSync(pm2Bin, ['jlist'], { env: { ...process.env, PM2_HOME: pm2Home }, encoding: 'utf8' });
+  const json = out.slice(out.indexOf('['));
+  return (JSON.parse(json) as Array<{ name: string; pid: number; pm2_env: { status: string; restart_time: number } }>).map((p) => ({
+    name: p.name,
+    pid: p.pid,
+    status: p.pm2_env.status,
+    restarts: p.pm2_env.restart_time,
+  }));
+}
+
+export function pm2(pm2Home: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
+  return execFileSync(pm2Bin, args, { cwd: root, env: { ...process.env, ...env, PM2_HOME: pm2Home }, encoding: 'utf8' });
+}
+
+/** Every line PM2 captured from the apps' stdout, parsed where it is JSON. */
+export function pm2LogLines(pm2Home: string): Array<Record<string, unknown>> {
+  const dir = join(pm2Home, 'logs');
+  return readdirSync(dir)
+    .flatMap((file) => readFileSync(join(dir, file), 'utf8').split('\n'))
+    .filter((line) => line.startsWith('{'))
+    .map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return {};
+      }
+    });
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function waitForReady(baseUrl: string, timeoutMs = 60_000): Promise<void> {
+  await waitFor(async () => (await fetch(`${baseUrl}/readyz`)).ok || undefined, timeoutMs, `${baseUrl}/readyz`);
+}
+
+export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`process did not exit within ${timeoutMs} ms`)), timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, ms: Date.now() - started });
+    });
+  });
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export { spawn };

@@ -1,0 +1,96 @@
+// Real processes under PM2, as production runs them: compiled API and worker
+// roles against a throwaway database and Redis prefix.
+import { QueueEvents } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listDeadLetters } from '@fieldhand/db';
+import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
+import { jobCatalog, JobBus, type FieldhandCatalog } from '@fieldhand/queues';
+import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
+import { freePort, newPm2Home, pm2, pm2List, pm2LogLines, waitFor, waitForReady } from './helpers.js';
+
+const adminKey = 'e2e-admin-key-0123456789abcdef';
+let t: TestDatabase;
+let redis: TestRedis;
+let bus: JobBus<FieldhandCatalog>;
+let events: QueueEvents;
+let pm2Home: string;
+let api: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  redis = createTestRedis();
+  bus = new JobBus(jobCatalog, redis.connect('producer'), redis.prefix);
+  events = new QueueEvents('maintenance', { connection: redis.connect('worker'), prefix: redis.prefix });
+  pm2Home = newPm2Home();
+  const port = await freePort();
+  api = `http://127.0.0.1:${port}`;
+  pm2(pm2Home, ['start', 'ecosystem.config.cjs'], {
+    DATABASE_URL: t.url,
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: redis.prefix,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    API_INSTANCES: '1',
+    FIELDHAND_ADMIN_KEY: adminKey,
+    FIELDHAND_DEMO: '0',
+    // A killed worker's job becomes retryable after its lock lapses.
+    JOB_LOCK_DURATION_MS: '3000',
+    SHUTDOWN_TIMEOUT_MS: '3000',
+    LOG_LEVEL: 'info',
+  });
+  await waitForReady(api);
+}, 90_000);
+
+afterAll(async () => {
+  if (pm2Home) pm2(pm2Home, ['kill']);
+  await events?.close();
+  await bus?.close();
+  await redis?.cleanup();
+  await t?.drop();
+}, 60_000);
+
+describe('under PM2', () => {
+  it('runs the API and the maintenance worker online', () => {
+    const procs = pm2List(pm2Home);
+    expect(procs.map((p) => [p.name, p.status]).sort()).toEqual([
+      ['fieldhand-api', 'online'],
+      ['fieldhand-worker-maintenance', 'online'],
+    ]);
+  });
+
+  it('retries and completes a job whose worker was killed with SIGKILL mid-run', async () => {
+    const jobId = await bus.enqueue('maintenance.probe', { tenantId: null, probeId: 'kill-9', durationMs: 2_500 });
+    const job = (await bus.queue('maintenance').getJob(jobId))!;
+    await waitFor(async () => (await job.getState()) === 'active' || undefined, 20_000, 'probe job to start');
+    const worker = pm2List(pm2Home).find((p) => p.name === 'fieldhand-worker-maintenance')!;
+    process.kill(worker.pid, 'SIGKILL');
+
+    const result = (await job.waitUntilFinished(events, 45_000)) as { probeId: string; pid: number };
+    expect(result.probeId).toBe('kill-9');
+    expect(result.pid).not.toBe(worker.pid);
+    const restarted = pm2List(pm2Home).find((p) => p.name === 'fieldhand-worker-maintenance')!;
+    expect(restarted.restarts).toBeGreaterThanOrEqual(1);
+    expect((await listDeadLetters(t.db, { limit: 10 })).data).toHaveLength(0);
+  }, 60_000);
+
+  it('carries the request correlation id into the logs of the worker that runs the job', async () => {
+    const correlationId = `e2e-${Date.now()}`;
+    const response = await fetch(`${api}/api/v1/maintenance/probe`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json', 'x-correlation-id': correlationId },
+      body: JSON.stringify({ probeId: 'corr' }),
+    });
+    expect(response.status).toBe(202);
+    expect(response.headers.get('x-correlation-id')).toBe(correlationId);
+    const lines = await waitFor(
+      () => {
+        const mine = pm2LogLines(pm2Home).filter((l) => l.correlationId === correlationId);
+        return mine.some((l) => l.service === 'worker-maintenance') ? mine : undefined;
+      },
+      20_000,
+      'worker log line with the request correlation id',
+    );
+    expect(lines.some((l) => l.service === 'fieldhand-api' || String(l.service).includes('api'))).toBe(true);
+    for (const line of pm2LogLines(pm2Home)) expect(JSON.stringify(line)).not.toContain(adminKey);
+  }, 30_000);
+});

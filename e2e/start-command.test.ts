@@ -1,0 +1,68 @@
+// The README's `npm start`, as a user runs it: everything comes up under PM2 in
+// the foreground, and one SIGTERM stops every process with exit code 0.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
+import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
+import { freePort, isAlive, newPm2Home, pm2List, root, waitForExit, waitForReady } from './helpers.js';
+
+let t: TestDatabase;
+let redis: TestRedis;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  redis = createTestRedis();
+});
+afterAll(async () => {
+  await redis.cleanup();
+  await t.drop();
+});
+
+describe('npm start', () => {
+  it('brings up the demo (API, maintenance worker, sandbox) and stops cleanly on SIGTERM within 15 s', async () => {
+    const pm2Home = newPm2Home();
+    const port = await freePort();
+    const sandboxPort = await freePort();
+    const started = Date.now();
+    const child = spawn(process.execPath, ['scripts/start.mjs'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        FIELDHAND_SKIP_BUILD: '1', // `npm test` built already
+        DATABASE_URL: t.url,
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: redis.prefix,
+        PORT: String(port),
+        SANDBOX_PORT: String(sandboxPort),
+        API_INSTANCES: '2',
+        FIELDHAND_ADMIN_KEY: 'start-test-admin-key-0123456789',
+        PM2_HOME: pm2Home,
+        SERVICETITAN_API_URL: '',
+        GHL_API_URL: '',
+        TWILIO_API_URL: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      await waitForReady(`http://127.0.0.1:${port}`, 110_000);
+      expect(Date.now() - started).toBeLessThan(120_000);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      const procs = pm2List(pm2Home);
+      const online = procs.filter((p) => p.status === 'online').map((p) => p.name);
+      expect(online.filter((n) => n === 'fieldhand-api')).toHaveLength(2);
+      expect(online).toContain('fieldhand-worker-maintenance');
+      expect(online).toContain('fieldhand-sandbox');
+      const pids = procs.map((p) => p.pid);
+
+      child.kill('SIGTERM');
+      const exit = await waitForExit(child, 15_000);
+      expect(exit, output.slice(-3000)).toMatchObject({ code: 0 });
+      for (const pid of pids) expect(isAlive(pid), `pid ${pid} still running`).toBe(false);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 180_000);
+});

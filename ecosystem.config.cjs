@@ -1,0 +1,52 @@
+// PM2 process list. PM2 runs the compiled JavaScript (build first: `npm start` does).
+// Every app inherits the environment PM2 was started with.
+const shutdownMs = Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 10_000);
+// PM2 sends SIGINT, waits kill_timeout, then SIGKILLs. Our processes stop taking
+// work, wait up to SHUTDOWN_TIMEOUT_MS for active jobs/requests, then close
+// connections: kill_timeout leaves room for that last step.
+const killTimeout = shutdownMs + 5_000;
+
+const common = {
+  kill_timeout: killTimeout,
+  max_memory_restart: process.env.MAX_MEMORY_RESTART ?? '512M',
+  // Crash loops back off 100 ms → 15 s instead of hammering PostgreSQL and Redis.
+  exp_backoff_restart_delay: 100,
+  wait_ready: true,
+  listen_timeout: 30_000,
+  merge_logs: true,
+};
+
+function workerRole(name, script, extraEnv = {}) {
+  return {
+    ...common,
+    name: `fieldhand-worker-${name}`,
+    script,
+    exec_mode: 'fork',
+    instances: 1,
+    env: { METRICS_PORT: process.env[`METRICS_PORT_${name.toUpperCase()}`] ?? '', ...extraEnv },
+  };
+}
+
+const apps = [
+  {
+    ...common,
+    name: 'fieldhand-api',
+    script: 'apps/api/dist/main.js',
+    exec_mode: 'cluster',
+    instances: Number(process.env.API_INSTANCES ?? 2),
+  },
+  // The maintenance role owns the job schedulers: exactly one instance of it upserts them.
+  workerRole('maintenance', 'apps/workers/dist/maintenance.js', { SCHEDULER_OWNER: 'true' }),
+];
+
+if (process.env.FIELDHAND_DEMO === '1') {
+  apps.push({
+    ...common,
+    name: 'fieldhand-sandbox',
+    script: 'apps/sandbox/dist/main.js',
+    exec_mode: 'fork',
+    instances: 1,
+  });
+}
+
+module.exports = { apps };
