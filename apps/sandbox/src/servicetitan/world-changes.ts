@@ -1,0 +1,119 @@
+import { HOUR_MS, idOf, iso, type StRecord } from './generate/context.js';
+import { buildEstimate, estimateStatus, type EstimateLine } from './generate/sales-records.js';
+import { jobFacts } from './generate/job-facts.js';
+import type { StWorld } from './st-world.js';
+
+/** Changes a user of ServiceTitan makes, each bumping modifiedOn and the change log. */
+
+export class NotFoundError extends Error {}
+export class ConflictError extends Error {}
+
+function requireIndex(world: StWorld, resource: Parameters<StWorld['indexOf']>[0], id: number): number {
+  const index = world.indexOf(resource, id);
+  if (index === undefined) throw new NotFoundError(`${resource} ${id} does not exist`);
+  return index;
+}
+
+function statusName(record: StRecord): unknown {
+  return (record['status'] as { name?: unknown } | undefined)?.name;
+}
+
+export function sellEstimate(world: StWorld, estimateId: number, soldBy: number | null, nowMs = Date.now()): StRecord {
+  const index = requireIndex(world, 'estimates', estimateId);
+  if (statusName(world.get('estimates', index)) === 'Sold') throw new ConflictError(`estimate ${estimateId} is already sold`);
+  return world.update('estimates', index, (record) => {
+    record['status'] = estimateStatus('Sold');
+    record['soldOn'] = iso(nowMs);
+    record['soldBy'] = soldBy;
+  }, nowMs);
+}
+
+export function dismissEstimate(world: StWorld, estimateId: number, nowMs = Date.now()): StRecord {
+  const index = requireIndex(world, 'estimates', estimateId);
+  if (statusName(world.get('estimates', index)) === 'Sold') throw new ConflictError(`estimate ${estimateId} is sold and cannot be dismissed`);
+  return world.update('estimates', index, (record) => {
+    record['status'] = estimateStatus('Dismissed');
+  }, nowMs);
+}
+
+export function createEstimate(world: StWorld, jobId: number, name: string, lines: readonly EstimateLine[], nowMs = Date.now()): StRecord {
+  const jobIndex = requireIndex(world, 'jobs', jobId);
+  const facts = jobFacts(world.ctx, jobIndex);
+  const estimate = world.append('estimates', (index) =>
+    buildEstimate({ id: idOf('estimates', index), jobIndex, name, status: 'Open', lines, createdMs: nowMs, modifiedMs: nowMs, soldMs: null, soldBy: null, businessUnitIndex: facts.businessUnitIndex }),
+  nowMs);
+  world.update('jobs', jobIndex, (job) => {
+    job['estimateIds'] = [...(job['estimateIds'] as number[]), estimate.id];
+  }, nowMs);
+  return estimate;
+}
+
+export interface Reschedule {
+  start: number;
+  end?: number | undefined;
+  arrivalWindowStart?: number | undefined;
+  arrivalWindowEnd?: number | undefined;
+}
+
+export function rescheduleAppointment(world: StWorld, appointmentId: number, when: Reschedule, nowMs = Date.now()): StRecord {
+  const index = requireIndex(world, 'appointments', appointmentId);
+  return world.update('appointments', index, (record) => {
+    record['start'] = iso(when.start);
+    record['end'] = iso(when.end ?? when.start + 2 * HOUR_MS);
+    record['arrivalWindowStart'] = iso(when.arrivalWindowStart ?? when.start);
+    record['arrivalWindowEnd'] = iso(when.arrivalWindowEnd ?? when.start + 2 * HOUR_MS);
+    record['status'] = 'Scheduled';
+  }, nowMs);
+}
+
+export function cancelAppointment(world: StWorld, appointmentId: number, nowMs = Date.now()): StRecord {
+  const index = requireIndex(world, 'appointments', appointmentId);
+  const appointment = world.update('appointments', index, (record) => {
+    record['status'] = 'Canceled';
+  }, nowMs);
+  // Assignment i belongs to appointment i; canceling removes the technician from it.
+  world.update('appointmentAssignments', index, (record) => {
+    record['active'] = false;
+  }, nowMs);
+  return appointment;
+}
+
+export function completeJob(world: StWorld, jobId: number, nowMs = Date.now()): StRecord {
+  const index = requireIndex(world, 'jobs', jobId);
+  const job = world.update('jobs', index, (record) => {
+    record['jobStatus'] = 'Completed';
+    record['completedOn'] = iso(nowMs);
+  }, nowMs);
+  world.update('appointments', index, (record) => {
+    record['status'] = 'Done';
+  }, nowMs);
+  world.update('appointmentAssignments', index, (record) => {
+    record['status'] = 'Done';
+  }, nowMs);
+  return job;
+}
+
+export interface ContactChange {
+  value?: string | undefined;
+  doNotText?: boolean | undefined;
+}
+
+/** ServiceTitan stores US numbers as 10 digits; accept E.164 and normalise. */
+function stPhone(value: string): string {
+  const digits = value.replace(/\D/g, '');
+  return digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits;
+}
+
+export function changeContact(world: StWorld, resource: 'customerContacts' | 'locationContacts', contactId: number, change: ContactChange, nowMs = Date.now()): StRecord {
+  const index = requireIndex(world, resource, contactId);
+  return world.update(resource, index, (record) => {
+    const isPhone = record['type'] !== 'Email';
+    const settings = { ...(record['phoneSettings'] as { phoneNumber: string; doNotText: boolean }) };
+    if (change.value !== undefined) {
+      record['value'] = isPhone ? stPhone(change.value) : change.value;
+      if (isPhone) settings.phoneNumber = record['value'] as string;
+    }
+    if (change.doNotText !== undefined) settings.doNotText = change.doNotText;
+    record['phoneSettings'] = settings;
+  }, nowMs);
+}
