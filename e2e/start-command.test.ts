@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
-import { freePort, isAlive, newPm2Home, pm2List, root, waitForExit, waitForReady } from './helpers.js';
+import { freePort, isAlive, newPm2Home, pm2List, root, waitFor, waitForExit, waitForReady } from './helpers.js';
 
 let t: TestDatabase;
 let redis: TestRedis;
@@ -47,11 +47,17 @@ describe('npm start', () => {
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     try {
-      await waitForReady(`http://127.0.0.1:${port}`, 110_000);
+      await waitForReady(`http://127.0.0.1:${port}`, 110_000).catch((err: Error) => {
+        throw new Error(`${err.message}\n--- npm start output ---\n${output.slice(-4000)}`);
+      });
       expect(Date.now() - started).toBeLessThan(120_000);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-      const procs = pm2List(pm2Home);
-      const online = procs.filter((p) => p.status === 'online').map((p) => p.name);
+      // /readyz answers as soon as the first API instance listens; PM2 starts the rest after it.
+      const procs = await waitFor(() => {
+        const list = pm2List(pm2Home);
+        return list.length === 4 && list.every((p) => p.status === 'online') ? list : undefined;
+      }, 30_000, 'every PM2 app online');
+      const online = procs.map((p) => p.name);
       expect(online.filter((n) => n === 'fieldhand-api')).toHaveLength(2);
       expect(online).toContain('fieldhand-worker-maintenance');
       expect(online).toContain('fieldhand-sandbox');

@@ -22,7 +22,7 @@ const env = { ...process.env, FIELDHAND_DEMO: demo ? '1' : '0', PM2_HOME: proces
 env.DATABASE_URL ??= 'postgres://127.0.0.1:5432/fieldhand';
 env.PORT ??= '3000';
 env.PUBLIC_BASE_URL ??= `http://127.0.0.1:${env.PORT}`;
-if (demo) Object.assign(env, demoEnvironment(env));
+if (demo) Object.assign(env, await demoEnvironment(env));
 
 const adminKeySource = resolveAdminKey(env);
 
@@ -30,7 +30,7 @@ const db = await import(pathToFileURL(join(root, 'packages/db/dist/index.js')).h
 if (await db.ensureDatabaseExists(env.DATABASE_URL)) log(`created database ${new URL(env.DATABASE_URL).pathname.slice(1)}`);
 const conn = db.createDatabase({ url: env.DATABASE_URL, max: 1, applicationName: 'fieldhand-start' });
 await db.runMigrations(conn);
-if (demo) await seedDemoTenant(db, conn, env);
+if (demo && (await seedDemoTenant(db, conn))) log('created the demo tenant');
 await db.closeDatabase(conn);
 log('database migrated');
 

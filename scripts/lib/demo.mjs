@@ -1,22 +1,50 @@
 // Demo wiring: vendor URLs point at the sandbox, and one demo tenant uses the
-// sandbox's demo accounts. Only used when no real vendor URL is configured.
-export function demoEnvironment(env) {
-  const port = env.SANDBOX_PORT ?? '4010';
+// sandbox's demo accounts. Used only when no real vendor URL is configured.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { root } from './toolchain.mjs';
+
+const DEMO_TENANT_NAME = 'Demo Contractor (sandbox)';
+
+async function sandboxDefaults() {
+  const sandbox = await import(pathToFileURL(join(root, 'apps/sandbox/dist/index.js')).href);
+  return sandbox.DEMO_DEFAULTS;
+}
+
+export async function demoEnvironment(env) {
+  const demo = await sandboxDefaults();
+  const port = env.SANDBOX_PORT ?? String(demo.port);
   const sandbox = `http://127.0.0.1:${port}`;
   return {
     SANDBOX_PORT: port,
     SANDBOX_PUBLIC_URL: sandbox,
+    // Texts to the demo number reach Fieldhand's inbound webhook, as Twilio would send them.
+    SANDBOX_TWILIO_SMS_URL: `${env.PUBLIC_BASE_URL}/webhooks/twilio/sms`,
     SERVICETITAN_AUTH_URL: `${sandbox}/servicetitan/auth`,
     SERVICETITAN_API_URL: `${sandbox}/servicetitan/api`,
     GHL_API_URL: `${sandbox}/ghl`,
     TWILIO_API_URL: `${sandbox}/twilio`,
-    TWILIO_ACCOUNT_SID: env.TWILIO_ACCOUNT_SID ?? 'AC00000000000000000000000000demo1'.replace(/[^0-9a-fA-FAC]/g, '0'),
-    TWILIO_AUTH_TOKEN: env.TWILIO_AUTH_TOKEN ?? 'demo-twilio-auth-token',
+    TWILIO_ACCOUNT_SID: demo.twilioAccountSid,
+    TWILIO_AUTH_TOKEN: demo.twilioAuthToken,
   };
 }
 
-export async function seedDemoTenant(db, conn, env) {
-  void db;
-  void conn;
-  void env;
+/** Creates the demo tenant once; later starts find it and leave it alone. */
+export async function seedDemoTenant(db, conn) {
+  const demo = await sandboxDefaults();
+  const existing = await conn.select().from(db.tenants);
+  if (existing.some((t) => t.name === DEMO_TENANT_NAME)) return false;
+  await db.createTenant(conn, {
+    name: DEMO_TENANT_NAME,
+    timezone: 'America/Chicago',
+    servicetitan: {
+      tenantId: String(demo.stTenantId),
+      clientId: demo.stClientId,
+      clientSecret: demo.stClientSecret,
+      appKey: demo.stAppKey,
+    },
+    ghl: { locationId: demo.ghlLocationId, token: demo.ghlToken },
+    twilio: { from: demo.twilioFrom },
+  });
+  return true;
 }

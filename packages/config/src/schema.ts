@@ -29,6 +29,16 @@ export const httpSchema = z.object({
     .string()
     .optional()
     .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+  // Which hops may set X-Forwarded-For (Express "trust proxy"): a hop count, `false`, or
+  // addresses/subnets. The default trusts only a proxy on the same host, so a client
+  // cannot pick its own IP for per-IP rate limiting.
+  TRUST_PROXY: z
+    .string()
+    .default('loopback')
+    .transform((v): boolean | number | string => (v === 'false' ? false : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v)),
+  // When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; unset, it is
+  // open for a scraper on a private network.
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export const vendorSchema = z.object({
@@ -64,4 +74,4 @@ export const logSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
 
-export const SECRET_NAMES = ['DATABASE_URL', 'REDIS_URL', 'FIELDHAND_ADMIN_KEY', 'TWILIO_AUTH_TOKEN'] as const;
+export const SECRET_NAMES = ['DATABASE_URL', 'REDIS_URL', 'FIELDHAND_ADMIN_KEY', 'TWILIO_AUTH_TOKEN', 'METRICS_TOKEN'] as const;

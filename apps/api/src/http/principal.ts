@@ -1,0 +1,21 @@
+/** Who is calling, once their API key has been verified. */
+export type Principal =
+  | { kind: 'admin'; keyId: string | null }
+  | { kind: 'tenant'; tenantId: string; keyId: string };
+
+/** Bucket name for per-key rate limiting; the env admin key has no row, so it gets a fixed name. */
+export function rateLimitKey(principal: Principal): string {
+  return principal.keyId ?? 'admin-env';
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Locals {
+      correlationId: string;
+      principal?: Principal;
+      /** Route pattern for logs and metrics; bounded cardinality, unlike the raw URL. */
+      route?: string;
+    }
+  }
+}

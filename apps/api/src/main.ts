@@ -1,0 +1,91 @@
+import { config } from '@fieldhand/config';
+import { closeDatabase, createDatabase } from '@fieldhand/db';
+import { createLogger, setQueueDepthReader } from '@fieldhand/observability';
+import { createRedis, JobBus, jobCatalog } from '@fieldhand/queues';
+import { API_BASE, BULL_BOARD_PATH, createApp } from './app.js';
+import { startServer } from './server.js';
+
+// Entry point for PM2 (cluster mode, wait_ready): `node apps/api/dist/main.js`.
+const cfg = config();
+const logger = createLogger({ name: 'api', level: cfg.log.LOG_LEVEL });
+
+process.on('unhandledRejection', (err) => {
+  logger.fatal({ err }, 'unhandled rejection; exiting so PM2 restarts the process');
+  process.exit(1);
+});
+process.on('uncaughtException', (err) => {
+  logger.fatal({ err }, 'uncaught exception; exiting so PM2 restarts the process');
+  process.exit(1);
+});
+
+const db = createDatabase({ url: cfg.database.DATABASE_URL, max: cfg.database.DATABASE_POOL_MAX, applicationName: 'fieldhand-api' });
+const redis = createRedis(cfg.redis.REDIS_URL, 'producer');
+let redisDown = false;
+redis.on('error', (err) => {
+  // ioredis retries on its own; log the transition, not every retry.
+  if (!redisDown) logger.warn({ err }, 'redis connection error; requests needing Redis answer 503 until it is back');
+  redisDown = true;
+});
+redis.on('ready', () => {
+  if (redisDown) logger.info('redis connection restored');
+  redisDown = false;
+});
+const bus = new JobBus(jobCatalog, redis, cfg.redis.QUEUE_PREFIX);
+// A scrape while Redis is down still returns the other metrics.
+setQueueDepthReader(() =>
+  bus.depths().catch((err: unknown) => {
+    logger.warn({ err }, 'could not read queue depths');
+    return [];
+  }),
+);
+
+const app = createApp({ config: cfg, db, bus, redis, logger });
+const running = await startServer(app, { port: cfg.http.PORT, host: cfg.http.HOST, requestTimeoutMs: cfg.http.REQUEST_TIMEOUT_MS });
+
+const base = cfg.http.PUBLIC_BASE_URL.replace(/\/$/, '');
+logger.info(
+  {
+    listening: running.url,
+    api: `${base}${API_BASE}`,
+    docs: `${base}${API_BASE}/docs`,
+    openapi: `${base}${API_BASE}/openapi.json`,
+    queues: `${base}${BULL_BOARD_PATH}`,
+    health: `${base}/healthz`,
+    ready: `${base}/readyz`,
+    metrics: `${base}/metrics`,
+    adminKeySource: process.env.FIELDHAND_ADMIN_KEY_FILE
+      ? 'FIELDHAND_ADMIN_KEY_FILE'
+      : cfg.http.FIELDHAND_ADMIN_KEY
+        ? 'FIELDHAND_ADMIN_KEY'
+        : 'none (only stored admin keys work)',
+  },
+  'api listening',
+);
+// PM2 wait_ready: the instance only counts as online once it can take requests.
+process.send?.('ready');
+
+let stopping = false;
+async function shutdown(reason: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const graceMs = cfg.worker.SHUTDOWN_TIMEOUT_MS;
+  logger.info({ reason, graceMs }, 'shutting down: no new connections, finishing in-flight requests');
+  try {
+    await running.close(graceMs);
+    setQueueDepthReader(undefined);
+    await bus.close();
+    await redis.quit().catch(() => redis.disconnect());
+    await closeDatabase(db);
+    logger.info('shutdown complete');
+  } catch (err) {
+    logger.error({ err }, 'error during shutdown');
+  }
+  process.exit(0);
+}
+
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
+// PM2 sends a 'shutdown' message instead of a signal where signals are unreliable (Windows, shutdown_with_message).
+process.on('message', (message) => {
+  if (message === 'shutdown') void shutdown('pm2 shutdown message');
+});

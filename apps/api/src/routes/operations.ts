@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { secretsEqual } from '@fieldhand/db';
+import { metricsRegistry } from '@fieldhand/observability';
+import type { AppDeps } from '../app-deps.js';
+import { UnauthorizedError } from '../errors/http-error.js';
+import { checkReadiness } from '../http/check-readiness.js';
+import { defineRoute, type AnyRoute } from '../http/define-route.js';
+import { presentedApiKey } from '../http/resolve-principal.js';
+
+const checkState = z.enum(['ok', 'down', 'pending', 'unknown']);
+const readinessBody = z
+  .object({
+    status: z.enum(['ok', 'unavailable']),
+    checks: z.object({ postgres: checkState, redis: checkState, migrations: checkState }),
+  })
+  .meta({ id: 'Readiness' });
+
+/** Probes and metrics: unauthenticated (except an optional metrics token) and never rate limited. */
+export function operationRoutes(deps: Pick<AppDeps, 'db' | 'redis' | 'config'>): AnyRoute[] {
+  const metricsToken = deps.config.http.METRICS_TOKEN;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/healthz',
+      operationId: 'liveness',
+      summary: 'Liveness: the process answers',
+      description: 'Touches no dependency, so a PostgreSQL or Redis outage never gets the API restarted.',
+      tag: 'operations',
+      access: 'public',
+      responses: { 200: { description: 'Alive', schema: z.object({ status: z.literal('ok') }) } },
+      handler: async () => ({ status: 200, body: { status: 'ok' } }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/readyz',
+      operationId: 'readiness',
+      summary: 'Readiness: PostgreSQL and Redis reachable, migrations applied',
+      tag: 'operations',
+      access: 'public',
+      responses: {
+        200: { description: 'Ready', schema: readinessBody },
+        503: { description: 'Not ready; `checks` names the failing part', schema: readinessBody },
+      },
+      handler: async () => {
+        const { ready, checks } = await checkReadiness(deps.db, deps.redis);
+        return { status: ready ? 200 : 503, body: { status: ready ? 'ok' : 'unavailable', checks }, headers: { 'Cache-Control': 'no-store' } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/metrics',
+      operationId: 'metrics',
+      summary: 'Prometheus metrics',
+      description:
+        'Open by default (scrape it on a private network). With METRICS_TOKEN set it needs `Authorization: Bearer <METRICS_TOKEN>`.',
+      tag: 'operations',
+      access: 'public',
+      responses: { 200: { description: 'Prometheus text exposition format', schema: z.string(), contentType: 'text/plain' } },
+      errors: [401],
+      handler: async ({ req }) => {
+        if (metricsToken !== undefined) {
+          const presented = presentedApiKey({ authorization: req.get('authorization') });
+          if (presented === undefined || !secretsEqual(presented, metricsToken)) throw new UnauthorizedError('A metrics token is required');
+        }
+        return { status: 200, body: await metricsRegistry.metrics(), contentType: metricsRegistry.contentType };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { createTenant, findTenant, listTenants, toPublicTenant, updateTenant, type Database } from '@fieldhand/db';
+import { NotFoundError } from '../errors/http-error.js';
+import { defineRoute, type AnyRoute } from '../http/define-route.js';
+import { pageOf, pageQuery, uuidParam } from '../schemas/common.js';
+import { createTenantBody, tenantResponse, updateTenantBody } from '../schemas/tenant.js';
+
+const tenantParams = z.object({ tenantId: uuidParam });
+const tenantNotFound = () => new NotFoundError('tenant_not_found', 'No tenant with this id');
+
+export function tenantRoutes(db: Database): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/tenants',
+      operationId: 'createTenant',
+      summary: 'Create a tenant (a contractor)',
+      description: 'Vendor credentials are write-only: the response says which vendors are configured, never their secrets.',
+      tag: 'tenants',
+      access: 'admin',
+      body: createTenantBody,
+      responses: { 201: { description: 'The tenant', schema: tenantResponse } },
+      handler: async ({ body }) => ({ status: 201, body: toPublicTenant(await createTenant(db, body)) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/tenants',
+      operationId: 'listTenants',
+      summary: 'List tenants, newest first',
+      tag: 'tenants',
+      access: 'admin',
+      query: pageQuery,
+      responses: { 200: { description: 'A page of tenants', schema: pageOf(tenantResponse, 'TenantPage') } },
+      handler: async ({ query }) => {
+        const page = await listTenants(db, query);
+        return { status: 200, body: { data: page.data.map(toPublicTenant), nextCursor: page.nextCursor } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/tenants/:tenantId',
+      operationId: 'getTenant',
+      summary: 'Get a tenant',
+      tag: 'tenants',
+      access: 'tenant',
+      params: tenantParams,
+      responses: { 200: { description: 'The tenant', schema: tenantResponse } },
+      errors: [404],
+      handler: async ({ params }) => {
+        const row = await findTenant(db, params.tenantId);
+        if (!row) throw tenantNotFound();
+        return { status: 200, body: toPublicTenant(row) };
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/tenants/:tenantId',
+      operationId: 'updateTenant',
+      summary: 'Change a tenant',
+      description: 'Only the fields given change. A vendor block replaces the stored one whole; `null` removes it.',
+      tag: 'tenants',
+      access: 'tenant',
+      params: tenantParams,
+      body: updateTenantBody,
+      responses: { 200: { description: 'The tenant after the change', schema: tenantResponse } },
+      errors: [404],
+      handler: async ({ params, body }) => {
+        const row = await updateTenant(db, params.tenantId, body);
+        if (!row) throw tenantNotFound();
+        return { status: 200, body: toPublicTenant(row) };
+      },
+    }),
+  ];
+}

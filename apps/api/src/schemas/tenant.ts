@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import 'zod-openapi';
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const secret = z.string().min(1).max(4096).meta({ writeOnly: true, description: 'Write-only: never returned' });
+
+export const serviceTitanInput = z
+  .strictObject({
+    tenantId: z.string().min(1).max(64).meta({ description: 'The ServiceTitan tenant id', example: '1234567890' }),
+    clientId: z.string().min(1).max(256),
+    clientSecret: secret,
+    appKey: secret,
+  })
+  .meta({ id: 'ServiceTitanCredentialsInput' });
+
+export const ghlInput = z
+  .strictObject({
+    locationId: z.string().min(1).max(128),
+    token: secret,
+  })
+  .meta({ id: 'GhlCredentialsInput' });
+
+export const twilioInput = z
+  .strictObject({
+    from: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +15551234567').optional(),
+    messagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must look like MG + 32 hex digits').optional(),
+    accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC + 32 hex digits').optional(),
+    authToken: secret.optional(),
+  })
+  .refine((t) => Boolean(t.from) || Boolean(t.messagingServiceSid), { message: 'give from or messagingServiceSid' })
+  .refine((t) => !t.authToken || t.accountSid, { message: 'authToken needs accountSid', path: ['accountSid'] })
+  .meta({
+    id: 'TwilioSettingsInput',
+    description: 'Sender (`from` or `messagingServiceSid`); credentials default to TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN',
+  });
+
+const name = z.string().trim().min(1).max(200);
+const timezone = z
+  .string()
+  .refine(isTimeZone, 'must be an IANA time zone such as America/Chicago')
+  .meta({ example: 'America/Chicago' });
+
+export const createTenantBody = z
+  .strictObject({
+    name,
+    timezone,
+    servicetitan: serviceTitanInput.optional(),
+    ghl: ghlInput.optional(),
+    twilio: twilioInput.optional(),
+  })
+  .meta({ id: 'CreateTenant' });
+
+// Vendor blocks are replaced whole (their secrets cannot be read back to merge); null removes one.
+export const updateTenantBody = z
+  .strictObject({
+    name: name.optional(),
+    timezone: timezone.optional(),
+    servicetitan: serviceTitanInput.nullable().optional(),
+    ghl: ghlInput.nullable().optional(),
+    twilio: twilioInput.nullable().optional(),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'give at least one field to change' })
+  .meta({ id: 'UpdateTenant' });
+
+/** What a caller sees of a tenant: identifiers only. Unknown keys are stripped on the way out. */
+export const tenantResponse = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    timezone: z.string(),
+    servicetitan: z.object({ tenantId: z.string(), clientId: z.string(), configured: z.literal(true) }).nullable(),
+    ghl: z.object({ locationId: z.string(), configured: z.literal(true) }).nullable(),
+    twilio: z
+      .object({
+        from: z.string().nullable(),
+        messagingServiceSid: z.string().nullable(),
+        accountSid: z.string().nullable(),
+        hasOwnAuthToken: z.boolean(),
+      })
+      .nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Tenant' });
