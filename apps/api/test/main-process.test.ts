@@ -48,7 +48,10 @@ async function startMain(): Promise<{ child: ChildProcess; url: string; output: 
     });
     child.on('exit', (code) => reject(new Error(`exited ${code} before ready:\n${out}`)));
   });
-  const listening = out.split('\n').map((l) => (l.startsWith('{') ? JSON.parse(l) : {})).find((l) => l.msg === 'api listening');
+  // The IPC message and the stdout pipe are separate channels: the log line may trail 'ready'.
+  const findListening = () => out.split('\n').map((l) => (l.startsWith('{') ? JSON.parse(l) : {})).find((l) => l.msg === 'api listening');
+  for (let i = 0; i < 50 && !findListening(); i++) await new Promise((r) => setTimeout(r, 100));
+  const listening = findListening();
   expect(listening).toMatchObject({ adminKeySource: 'FIELDHAND_ADMIN_KEY', docs: expect.stringContaining('/api/v1/docs') });
   expect(out).not.toContain(ADMIN_KEY);
   return { child, url: listening.listening as string, output: () => out };

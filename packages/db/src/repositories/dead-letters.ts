@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { decodeCursor, encodeCursor, type Page } from '../pagination.js';
+import { afterCursor, cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
 import { deadLetters } from '../schema/index.js';
 
 export type DeadLetterRow = typeof deadLetters.$inferSelect;
@@ -19,23 +19,14 @@ export async function listDeadLetters(db: Database, filter: DeadLetterFilter): P
   if (filter.queue) conditions.push(eq(deadLetters.queue, filter.queue));
   if (filter.tenantId) conditions.push(eq(deadLetters.tenantId, filter.tenantId));
   const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
-  if (after) {
-    conditions.push(
-      or(lt(deadLetters.failedAt, after.at), and(eq(deadLetters.failedAt, after.at), lt(deadLetters.id, after.id)))!,
-    );
-  }
+  if (after) conditions.push(afterCursor(deadLetters.failedAt, deadLetters.id, after));
   const rows = await db
-    .select()
+    .select({ ...getTableColumns(deadLetters), cursorAt: cursorTimestamp(deadLetters.failedAt) })
     .from(deadLetters)
     .where(and(...conditions))
     .orderBy(desc(deadLetters.failedAt), desc(deadLetters.id))
     .limit(filter.limit + 1);
-  const data = rows.slice(0, filter.limit);
-  const last = data.at(-1);
-  return {
-    data,
-    nextCursor: rows.length > filter.limit && last ? encodeCursor({ at: last.failedAt, id: last.id }) : null,
-  };
+  return toPage<DeadLetterRow>(rows, filter.limit);
 }
 
 export async function findDeadLetter(db: Database, id: string): Promise<DeadLetterRow | undefined> {

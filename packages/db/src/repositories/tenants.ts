@@ -1,6 +1,6 @@
-import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { desc, eq, getTableColumns } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import { decodeCursor, encodeCursor, type Page } from '../pagination.js';
+import { afterCursor, cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
 import { tenants, type GhlCredentials, type ServiceTitanCredentials, type TwilioSettings } from '../schema/index.js';
 
 export type TenantRow = typeof tenants.$inferSelect;
@@ -69,19 +69,10 @@ export async function updateTenant(db: Database, id: string, patch: Partial<Tena
 export async function listTenants(db: Database, opts: { limit: number; cursor?: string }): Promise<Page<TenantRow>> {
   const after = opts.cursor ? decodeCursor(opts.cursor) : undefined;
   const rows = await db
-    .select()
+    .select({ ...getTableColumns(tenants), cursorAt: cursorTimestamp(tenants.createdAt) })
     .from(tenants)
-    .where(
-      after
-        ? or(lt(tenants.createdAt, after.at), and(eq(tenants.createdAt, after.at), lt(tenants.id, after.id)))
-        : undefined,
-    )
+    .where(after ? afterCursor(tenants.createdAt, tenants.id, after) : undefined)
     .orderBy(desc(tenants.createdAt), desc(tenants.id))
     .limit(opts.limit + 1);
-  const data = rows.slice(0, opts.limit);
-  const last = data.at(-1);
-  return {
-    data,
-    nextCursor: rows.length > opts.limit && last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
-  };
+  return toPage<TenantRow>(rows, opts.limit);
 }
