@@ -1,0 +1,2 @@
+export { main, type CliContext } from './main.js';
+export { ApiClient, ApiError } from './api-client.js';
