@@ -2,3 +2,4 @@ export { runRole } from './bootstrap/run-role.js';
 export type { RoleDefinition, RoleDeps } from './bootstrap/role.js';
 export { maintenanceRole } from './maintenance/role.js';
 export { schedules } from './schedules.js';
+export { syncRole } from './sync/role.js';

@@ -4,4 +4,7 @@ import type { FieldhandCatalog, Schedule } from '@fieldhand/queues';
 export const schedules: Schedule<FieldhandCatalog>[] = [
   { id: 'maintenance.reconcile-inbox', job: 'maintenance.reconcile-inbox', everyMs: 30_000, data: { tenantId: null } },
   { id: 'maintenance.purge-dead-letters', job: 'maintenance.purge-dead-letters', everyMs: 3_600_000, data: { tenantId: null } },
+  // One planner for every tenant: it starts each tenant+module pass when its interval
+  // (SYNC_INTERVAL_SECONDS or sync_state.interval_seconds) has passed, so tenants need no schedulers of their own.
+  { id: 'sync.plan', job: 'sync.plan', everyMs: 60_000, data: { tenantId: null } },
 ];

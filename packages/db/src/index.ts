@@ -6,3 +6,4 @@ export * from './repositories/dead-letters.js';
 export * from './repositories/tenants.js';
 export * from './repositories/webhook-inbox.js';
 export * from './schema/index.js';
+export * from './repositories/sync-state.js';

@@ -1,9 +1,13 @@
 import { defineCatalog } from '../catalog.js';
 import { maintenanceJobs } from './maintenance.js';
+import { syncJobs } from './sync.js';
+import { workflowJobs } from './workflow.js';
 
 /** Every job Fieldhand runs: name → queue and payload schema. Later features add their entries here. */
 export const jobCatalog = defineCatalog({
   ...maintenanceJobs,
+  ...syncJobs,
+  ...workflowJobs,
 });
 
 export type FieldhandCatalog = typeof jobCatalog;

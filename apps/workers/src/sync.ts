@@ -1,0 +1,4 @@
+import { runRole } from './bootstrap/run-role.js';
+import { syncRole } from './sync/role.js';
+
+await runRole(syncRole);

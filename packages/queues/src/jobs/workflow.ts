@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { tenantScoped } from '../catalog.js';
+
+export const DOMAIN_EVENT_TYPES = [
+  'estimate.created',
+  'estimate.status_changed',
+  'appointment.scheduled',
+  'appointment.rescheduled',
+  'appointment.canceled',
+  'job.completed',
+  'contact.phone_changed',
+  'contact.do_not_text_changed',
+] as const;
+
+export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
+
+export const domainEventSchema = tenantScoped.extend({
+  tenantId: z.uuid(),
+  // Deterministic from tenant, subject and the change, so consumers can dedupe on it.
+  eventId: z.string().min(1).max(200),
+  type: z.enum(DOMAIN_EVENT_TYPES),
+  source: z.string().min(1),
+  subject: z.object({ type: z.string().min(1), id: z.number().int() }),
+  // Ids of related records (jobId, customerId, locationId, ...).
+  refs: z.record(z.string(), z.number().int().nullable()).default({}),
+  old: z.record(z.string(), z.unknown()).nullable(),
+  new: z.record(z.string(), z.unknown()),
+  occurredAt: z.string().min(1),
+});
+
+export const workflowJobs = {
+  // A change the sync saw in a vendor's data that workflows may act on.
+  'workflow.domain-event': { queue: 'workflow', schema: domainEventSchema },
+} as const;

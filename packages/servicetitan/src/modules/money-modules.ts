@@ -1,0 +1,92 @@
+import { stEstimates, stInvoices, stPayments } from '@fieldhand/db';
+import type { ChangeEvent, RowChange, StModule } from './st-module.js';
+import { int, money, obj, str, time } from './values.js';
+
+function estimateEvents(change: RowChange): ChangeEvent[] {
+  const { old, new: now } = change;
+  const base = {
+    subject: { type: 'estimate', id: change.id },
+    refs: { jobId: now.job_id as number | null, customerId: now.customer_id as number | null, locationId: now.location_id as number | null },
+    new: { status: now.status, total: now.total },
+  };
+  if (!old) return [{ type: 'estimate.created', ...base, old: null }];
+  if (old.status !== now.status) return [{ type: 'estimate.status_changed', ...base, old: { status: old.status, total: old.total } }];
+  return [];
+}
+
+/** subtotal + tax, in cents to avoid float drift; ServiceTitan sends no total. */
+function estimateTotal(subtotal: string | null, tax: string | null): string | null {
+  if (subtotal === null) return null;
+  const cents = Math.round(Number(subtotal) * 100) + Math.round(Number(tax ?? 0) * 100);
+  return (cents / 100).toFixed(2);
+}
+
+export const moneyModules: StModule[] = [
+  {
+    name: 'estimates',
+    group: 'sales',
+    apiModule: 'sales',
+    resource: 'estimates',
+    table: stEstimates,
+    columns: (r) => {
+      const status = obj(r.status);
+      const subtotal = money(r.subtotal);
+      const tax = money(r.tax);
+      return {
+        job_id: int(r.jobId),
+        customer_id: int(r.customerId),
+        location_id: int(r.locationId),
+        business_unit_id: int(r.businessUnitId),
+        name: str(r.name),
+        status: str(status.name),
+        status_value: int(status.value),
+        subtotal,
+        tax,
+        total: estimateTotal(subtotal, tax),
+        sold_on: time(r.soldOn),
+        sold_by: int(r.soldBy),
+      };
+    },
+    tracked: ['job_id', 'customer_id', 'location_id', 'status', 'total'],
+    events: estimateEvents,
+  },
+  {
+    name: 'invoices',
+    group: 'accounting',
+    apiModule: 'accounting',
+    resource: 'invoices',
+    table: stInvoices,
+    columns: (r) => ({
+      reference_number: str(r.referenceNumber),
+      customer_id: int(obj(r.customer).id),
+      location_id: int(obj(r.location).id),
+      job_id: int(obj(r.job).id),
+      business_unit_id: int(obj(r.businessUnit).id),
+      invoice_date: time(r.invoiceDate),
+      due_date: time(r.dueDate),
+      sub_total: money(r.subTotal),
+      sales_tax: money(r.salesTax),
+      total: money(r.total),
+      balance: money(r.balance),
+      paid_on: time(r.paidOn),
+    }),
+    tracked: [],
+  },
+  {
+    name: 'payments',
+    group: 'accounting',
+    apiModule: 'accounting',
+    resource: 'payments',
+    table: stPayments,
+    columns: (r) => ({
+      customer_id: int(obj(r.customer).id),
+      business_unit_id: int(obj(r.businessUnit).id),
+      type: str(r.type),
+      paid_on: time(r.date),
+      total: money(r.total),
+      unapplied_amount: money(r.unappliedAmount),
+      reference_number: str(r.referenceNumber),
+    }),
+    tracked: [],
+  },
+];

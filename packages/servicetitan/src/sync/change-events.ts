@@ -1,0 +1,35 @@
+import type { FieldhandCatalog, JobBus, JobInput } from '@fieldhand/queues';
+import type { RowChange, StModule } from '../modules/index.js';
+import { SOURCE } from './sync-deps.js';
+
+export type DomainEvent = JobInput<FieldhandCatalog, 'workflow.domain-event'>;
+
+/**
+ * Events for the changes one page made. The id is derived from tenant, event, subject
+ * and the record's modifiedOn, so the same change seen twice yields the same id.
+ */
+export function changeEvents(module: StModule, tenantId: string, changes: readonly RowChange[]): DomainEvent[] {
+  if (!module.events) return [];
+  const events: DomainEvent[] = [];
+  for (const change of changes) {
+    for (const event of module.events(change)) {
+      events.push({
+        tenantId,
+        eventId: `${tenantId}-${event.type}-${event.subject.id}-${change.modifiedOn.getTime()}`,
+        type: event.type,
+        source: SOURCE,
+        subject: event.subject,
+        refs: event.refs,
+        old: event.old,
+        new: event.new,
+        occurredAt: change.modifiedOn.toISOString(),
+      });
+    }
+  }
+  return events;
+}
+
+/** BullMQ ignores an add whose job id exists, so re-emitting after a crash adds nothing. */
+export async function emitEvents(bus: JobBus<FieldhandCatalog>, events: readonly DomainEvent[]): Promise<void> {
+  await Promise.all(events.map((event) => bus.enqueue('workflow.domain-event', event, { jobId: `evt-${event.eventId}` })));
+}

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findSyncRuns, startSyncPass, type Database } from '@fieldhand/db';
+import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
+import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
+import type { RunningSandbox } from '../../../apps/sandbox/src/index.js';
+import { applyPage } from '../src/sync/apply-page.js';
+import { startSync } from '../src/sync/start-sync.js';
+import { createAccount, createStTenant, logger, ST_MODULES, startSandbox, startSyncWorker, tableRows, waitForIdle, type SyncHarness } from './harness.js';
+
+const SPEC = { seed: 11, size: 80, anchor: '2025-06-01T00:00:00Z', servicetitan: { exportPageSize: 10 } };
+
+// The published fault mix: 429s with and without Retry-After, 500s, broken bodies, tokens dying early.
+const FAULTS = {
+  seed: 5,
+  rules: [
+    { vendor: 'servicetitan', endpoint: '/servicetitan/api/**', kind: 'http-error', status: 429, probability: 0.1, retryAfterSeconds: 1 },
+    { vendor: 'servicetitan', endpoint: '/servicetitan/api/**', kind: 'http-error', status: 429, probability: 0.1 },
+    { vendor: 'servicetitan', endpoint: '/servicetitan/api/**', kind: 'http-error', status: 500, probability: 0.05 },
+    { vendor: 'servicetitan', endpoint: '/servicetitan/api/**', kind: 'truncate', probability: 0.05 },
+    { vendor: 'servicetitan', endpoint: '/servicetitan/api/**', kind: 'malformed', probability: 0.03 },
+    { vendor: 'servicetitan', kind: 'token-expiry', probability: 0.05 },
+  ],
+} as const;
+
+let t: TestDatabase;
+let db: Database;
+let redis: TestRedis;
+let faultyRedis: TestRedis;
+let clean: RunningSandbox;
+let faulty: RunningSandbox;
+let cleanWorker: SyncHarness;
+let faultyWorker: SyncHarness;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  db = t.db;
+  redis = createTestRedis();
+  // Separate queues: each worker must only ever talk to its own sandbox.
+  faultyRedis = createTestRedis();
+  clean = (await startSandbox()).running;
+  faulty = (await startSandbox({ faults: FAULTS as never })).running;
+  cleanWorker = startSyncWorker(db, redis, clean);
+  faultyWorker = startSyncWorker(db, faultyRedis, faulty);
+});
+
+afterAll(async () => {
+  await cleanWorker?.close();
+  await faultyWorker?.close();
+  await clean?.close();
+  await faulty?.close();
+  await redis?.cleanup();
+  await faultyRedis?.cleanup();
+  await t?.drop();
+});
+
+describe('sync under vendor faults', { timeout: 120_000 }, () => {
+  it('ends with tables identical to a fault-free sync of the same data', async () => {
+    // Two sandboxes serve the same dataset (same seed, size, anchor); only one misbehaves.
+    const cleanTenant = await createStTenant(db, await createAccount(clean, SPEC));
+    const faultyTenant = await createStTenant(db, await createAccount(faulty, SPEC));
+    // Each worker talks to its own sandbox, so only its tenant's passes are started on it.
+    await startSync(cleanWorker.deps, { tenantId: cleanTenant, source: 'servicetitan', full: false });
+    await waitForIdle(db, cleanTenant);
+    await startSync(faultyWorker.deps, { tenantId: faultyTenant, source: 'servicetitan', full: false });
+    await waitForIdle(db, faultyTenant, 110_000);
+
+    const injected = ((await (await fetch(`${faulty.url}/_sandbox/faults`)).json()) as { injected: Array<{ ruleId: string; kind: string }> }).injected;
+    const kinds = new Set(injected.map((f) => f.ruleId));
+    expect([...kinds].sort()).toEqual(['rule-1', 'rule-2', 'rule-3', 'rule-4', 'rule-5', 'rule-6']);
+
+    for (const module of ST_MODULES) {
+      const expected = await tableRows(db, module, cleanTenant);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await tableRows(db, module, faultyTenant), module.name).toEqual(expected);
+    }
+  });
+
+  it('a duplicate page job applies nothing twice', async () => {
+    const account = await createAccount(clean, { ...SPEC, seed: 12 });
+    const tenantId = await createStTenant(db, account);
+    // Started without enqueueing, so the two deliveries below are the only ones.
+    const pass = await startSyncPass(db, { tenantId, source: 'servicetitan', module: 'customers' }, { full: false });
+    const data = { tenantId, source: 'servicetitan' as const, module: 'customers', runId: pass.runId, page: 0, correlationId: 'dup' };
+    const ctx = { job: { attemptsMade: 0, opts: { attempts: 8 } } as never, logger, signal: new AbortController().signal };
+    // Two deliveries of the same page job at once (BullMQ is at-least-once).
+    const results = await Promise.all([applyPage(cleanWorker.deps, data, ctx), applyPage(cleanWorker.deps, data, ctx)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['applied', 'skipped']);
+    const again = await applyPage(cleanWorker.deps, data, ctx);
+    expect(again).toEqual({ status: 'skipped', reason: 'page already applied' });
+    const runs = await findSyncRuns(db, tenantId);
+    expect(runs[0]).toMatchObject({ pages: 1, inserted: 10 });
+    await waitForIdle(db, tenantId);
+    expect(await tableRows(db, ST_MODULES.find((m) => m.name === 'customers')!, tenantId)).toHaveLength(80);
+  });
+});
