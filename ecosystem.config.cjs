@@ -16,13 +16,15 @@ const common = {
   merge_logs: true,
 };
 
-function workerRole(name, script, extraEnv = {}) {
+function workerRole(name, script, extraEnv = {}, nodeArgs = []) {
   return {
     ...common,
     name: `fieldhand-worker-${name}`,
     script,
     exec_mode: 'fork',
-    instances: 1,
+    // The scheduler owner must stay a single process; other roles scale with WORKER_INSTANCES_<ROLE>.
+    instances: extraEnv.SCHEDULER_OWNER === 'true' ? 1 : Number(process.env[`WORKER_INSTANCES_${name.toUpperCase()}`] ?? 1),
+    node_args: nodeArgs,
     env: { METRICS_PORT: process.env[`METRICS_PORT_${name.toUpperCase()}`] ?? '', ...extraEnv },
   };
 }
@@ -37,6 +39,8 @@ const apps = [
   },
   // The maintenance role owns the job schedulers: exactly one instance of it upserts them.
   workerRole('maintenance', 'apps/workers/dist/maintenance.js', { SCHEDULER_OWNER: 'true' }),
+  // Sync works one export page at a time; a capped heap keeps its RSS near 260 MB (bench/sync).
+  workerRole('sync', 'apps/workers/dist/sync.js', {}, ['--max-old-space-size=160']),
 ];
 
 if (process.env.FIELDHAND_DEMO === '1') {

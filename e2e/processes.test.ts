@@ -50,12 +50,12 @@ afterAll(async () => {
 }, 60_000);
 
 describe('under PM2', () => {
-  it('runs the API and the maintenance worker online', () => {
-    const procs = pm2List(pm2Home);
-    expect(procs.map((p) => [p.name, p.status]).sort()).toEqual([
-      ['fieldhand-api', 'online'],
-      ['fieldhand-worker-maintenance', 'online'],
-    ]);
+  it('runs the API and every worker role online', async () => {
+    const procs = await waitFor(() => {
+      const list = pm2List(pm2Home);
+      return list.length === 3 && list.every((p) => p.status === 'online') ? list : undefined;
+    }, 30_000, 'every PM2 app online');
+    expect(procs.map((p) => p.name).sort()).toEqual(['fieldhand-api', 'fieldhand-worker-maintenance', 'fieldhand-worker-sync']);
   });
 
   it('retries and completes a job whose worker was killed with SIGKILL mid-run', async () => {

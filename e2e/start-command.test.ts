@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('npm start', () => {
-  it('brings up the demo (API, maintenance worker, sandbox) and stops cleanly on SIGTERM within 15 s', async () => {
+  it('brings up the demo (API, worker roles, sandbox) and stops cleanly on SIGTERM within 15 s', async () => {
     const pm2Home = newPm2Home();
     const port = await freePort();
     const sandboxPort = await freePort();
@@ -55,11 +55,12 @@ describe('npm start', () => {
       // /readyz answers as soon as the first API instance listens; PM2 starts the rest after it.
       const procs = await waitFor(() => {
         const list = pm2List(pm2Home);
-        return list.length === 4 && list.every((p) => p.status === 'online') ? list : undefined;
+        return list.length === 5 && list.every((p) => p.status === 'online') ? list : undefined;
       }, 30_000, 'every PM2 app online');
       const online = procs.map((p) => p.name);
       expect(online.filter((n) => n === 'fieldhand-api')).toHaveLength(2);
       expect(online).toContain('fieldhand-worker-maintenance');
+      expect(online).toContain('fieldhand-worker-sync');
       expect(online).toContain('fieldhand-sandbox');
       const pids = procs.map((p) => p.pid);
 

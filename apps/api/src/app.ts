@@ -19,6 +19,7 @@ import { deadLetterRoutes } from './routes/dead-letters.js';
 import { docsRoutes } from './routes/docs.js';
 import { maintenanceRoutes } from './routes/maintenance.js';
 import { operationRoutes } from './routes/operations.js';
+import { syncRoutes } from './routes/sync.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { webhookRouter } from './webhooks/webhook-router.js';
 
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps): Express {
     ...apiKeyRoutes(db),
     ...deadLetterRoutes(db, bus),
     ...maintenanceRoutes(bus),
+    ...syncRoutes(db, bus),
     ...docsRoutes(() => (document ??= buildOpenApiDocument(groups, http.PUBLIC_BASE_URL))),
   ];
   const groups: RouteGroup[] = [

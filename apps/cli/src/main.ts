@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ApiClient, ApiError } from './api-client.js';
 import { registerDeadLetterCommands } from './commands/dead-letters.js';
 import { registerProbeCommand } from './commands/probe.js';
+import { registerSyncCommands } from './commands/sync.js';
 import { registerTenantCommands } from './commands/tenants.js';
 import { resolveApiKey, type Env } from './credentials.js';
 import { processOutput, type Output } from './output.js';
@@ -26,6 +27,7 @@ export async function main(argv: string[], context: CliContext = {}): Promise<nu
   registerTenantCommands(program, client, output);
   registerDeadLetterCommands(program, client, output);
   registerProbeCommand(program, client, output);
+  registerSyncCommands(program, client, output);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

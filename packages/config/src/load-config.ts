@@ -6,6 +6,7 @@ import {
   logSchema,
   redisSchema,
   SECRET_NAMES,
+  syncSchema,
   vendorSchema,
   workerSchema,
 } from './schema.js';
@@ -15,6 +16,7 @@ export type Config = {
   redis: z.output<typeof redisSchema>;
   http: z.output<typeof httpSchema>;
   vendors: z.output<typeof vendorSchema>;
+  sync: z.output<typeof syncSchema>;
   worker: z.output<typeof workerSchema>;
   log: z.output<typeof logSchema>;
 };
@@ -37,6 +39,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     redis: parseSection(redisSchema, env, problems),
     http: parseSection(httpSchema, env, problems),
     vendors: parseSection(vendorSchema, env, problems),
+    sync: parseSection(syncSchema, env, problems),
     worker: parseSection(workerSchema, env, problems),
     log: parseSection(logSchema, env, problems),
   };

@@ -48,6 +48,15 @@ export const vendorSchema = z.object({
   TWILIO_API_URL: url('https://api.twilio.com'),
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC + 32 hex digits').optional(),
   TWILIO_AUTH_TOKEN: optionalSecret,
+  // ServiceTitan's published limit is 60 requests/s per application; every process of a tenant shares it.
+  SERVICETITAN_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1_000).default(60),
+});
+
+export const syncSchema = z.object({
+  // Default time between incremental passes of a tenant's module (sync_state.interval_seconds overrides).
+  SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(300),
+  // A running pass silent this long gets its next-page job enqueued again (a no-op if it still exists).
+  SYNC_STALLED_AFTER_SECONDS: z.coerce.number().int().min(30).default(600),
 });
 
 export const workerSchema = z.object({

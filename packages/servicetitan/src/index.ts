@@ -8,6 +8,7 @@ export { applyPage, type PageResult } from './sync/apply-page.js';
 export { changeEvents, type DomainEvent } from './sync/change-events.js';
 export { planSyncs } from './sync/plan-syncs.js';
 export { startSync, type StartedModule } from './sync/start-sync.js';
+export { syncStatus, type ModuleSyncStatus } from './sync/sync-status.js';
 export { pageJobId, SOURCE, type SyncDeps } from './sync/sync-deps.js';
 export { upsertPage, toRow, type UpsertResult } from './sync/upsert-page.js';
-export { loadSyncSettings, syncSettingsSchema, type SyncSettings } from './sync-settings.js';
+export type { SyncSettings } from './sync-settings.js';

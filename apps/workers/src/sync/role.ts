@@ -1,5 +1,5 @@
 import { createRedis, type FieldhandCatalog } from '@fieldhand/queues';
-import { applyPage, createClientFactory, loadSyncSettings, planSyncs, startSync, type SyncDeps } from '@fieldhand/servicetitan';
+import { applyPage, createClientFactory, planSyncs, startSync, type SyncDeps } from '@fieldhand/servicetitan';
 import type { RoleDefinition } from '../bootstrap/role.js';
 
 /** Pulls ServiceTitan into PostgreSQL: plans passes, starts them, applies one page per job. */
@@ -7,7 +7,6 @@ export const syncRole: RoleDefinition<FieldhandCatalog> = {
   name: 'sync',
   queues: ['sync'],
   handlers: ({ config, db, bus, logger }) => {
-    const settings = loadSyncSettings();
     const clients = createClientFactory({
       db,
       authUrl: config.vendors.SERVICETITAN_AUTH_URL,
@@ -15,11 +14,11 @@ export const syncRole: RoleDefinition<FieldhandCatalog> = {
       // Its own connection: budget checks must not queue behind BullMQ's blocking calls.
       redis: createRedis(config.redis.REDIS_URL, 'worker'),
       keyPrefix: config.redis.QUEUE_PREFIX,
-      requestsPerSecond: settings.SERVICETITAN_REQUESTS_PER_SECOND,
+      requestsPerSecond: config.vendors.SERVICETITAN_REQUESTS_PER_SECOND,
     });
     const deps: SyncDeps = { db, bus, clients, logger };
     return {
-      'sync.plan': () => planSyncs(deps, settings),
+      'sync.plan': () => planSyncs(deps, config.sync),
       'sync.start': (data) => startSync(deps, data),
       'sync.page': (data, ctx) => applyPage(deps, data, ctx),
     };
