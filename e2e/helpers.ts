@@ -95,3 +95,10 @@ export function isAlive(pid: number): boolean {
 }
 
 export { spawn };
+
+/** The PM2 app names ecosystem.config.cjs declares (with their instance counts) for a given demo mode. */
+export function expectedApps(demo: boolean, env: Record<string, string> = {}): string[] {
+  const script = `process.env.FIELDHAND_DEMO=${JSON.stringify(demo ? '1' : '0')};Object.assign(process.env, ${JSON.stringify(env)});` +
+    `const a=require('./ecosystem.config.cjs').apps;console.log(JSON.stringify(a.flatMap(x=>Array(x.instances??1).fill(x.name))))`;
+  return (JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' })) as string[]).sort();
+}

@@ -6,7 +6,7 @@ import { listDeadLetters } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { jobCatalog, JobBus, type FieldhandCatalog } from '@fieldhand/queues';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
-import { freePort, newPm2Home, pm2, pm2List, pm2LogLines, waitFor, waitForReady } from './helpers.js';
+import { expectedApps, freePort, newPm2Home, pm2, pm2List, pm2LogLines, waitFor, waitForReady } from './helpers.js';
 
 const adminKey = 'e2e-admin-key-0123456789abcdef';
 let t: TestDatabase;
@@ -51,11 +51,13 @@ afterAll(async () => {
 
 describe('under PM2', () => {
   it('runs the API and every worker role online', async () => {
+    const expected = expectedApps(false, { API_INSTANCES: '1' });
     const procs = await waitFor(() => {
       const list = pm2List(pm2Home);
-      return list.length === 3 && list.every((p) => p.status === 'online') ? list : undefined;
+      return list.length === expected.length && list.every((p) => p.status === 'online') ? list : undefined;
     }, 30_000, 'every PM2 app online');
-    expect(procs.map((p) => p.name).sort()).toEqual(['fieldhand-api', 'fieldhand-worker-maintenance', 'fieldhand-worker-sync']);
+    expect(procs.map((p) => p.name).sort()).toEqual(expected);
+    expect(expected).toEqual(expect.arrayContaining(['fieldhand-api', 'fieldhand-worker-maintenance', 'fieldhand-worker-sync']));
   });
 
   it('retries and completes a job whose worker was killed with SIGKILL mid-run', async () => {

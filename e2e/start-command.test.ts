@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
-import { freePort, isAlive, newPm2Home, pm2List, root, waitFor, waitForExit, waitForReady } from './helpers.js';
+import { expectedApps, freePort, isAlive, newPm2Home, pm2List, root, waitFor, waitForExit, waitForReady } from './helpers.js';
 
 let t: TestDatabase;
 let redis: TestRedis;
@@ -24,7 +24,8 @@ describe('npm start', () => {
     const port = await freePort();
     const sandboxPort = await freePort();
     const started = Date.now();
-    const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    // Through npm, as users and process managers run it: SIGTERM reaches npm, not our script.
+    const child = spawn('npm', ['start'], {
       cwd: root,
       env: {
         ...process.env,
@@ -53,14 +54,15 @@ describe('npm start', () => {
       expect(Date.now() - started).toBeLessThan(120_000);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       // /readyz answers as soon as the first API instance listens; PM2 starts the rest after it.
+      const expected = expectedApps(true, { API_INSTANCES: '2' });
       const procs = await waitFor(() => {
         const list = pm2List(pm2Home);
-        return list.length === 5 && list.every((p) => p.status === 'online') ? list : undefined;
+        return list.length === expected.length && list.every((p) => p.status === 'online') ? list : undefined;
       }, 30_000, 'every PM2 app online');
-      const online = procs.map((p) => p.name);
+      const online = procs.map((p) => p.name).sort();
+      expect(online).toEqual(expected);
       expect(online.filter((n) => n === 'fieldhand-api')).toHaveLength(2);
       expect(online).toContain('fieldhand-worker-maintenance');
-      expect(online).toContain('fieldhand-worker-sync');
       expect(online).toContain('fieldhand-sandbox');
       const pids = procs.map((p) => p.pid);
 

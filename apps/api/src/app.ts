@@ -15,13 +15,15 @@ import { requestTimeout } from './middleware/request-timeout.js';
 import { requireJson } from './middleware/require-json.js';
 import { buildOpenApiDocument, type OpenApiDocument, type RouteGroup } from './openapi/build-document.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { consentRoutes } from './routes/consent.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { docsRoutes } from './routes/docs.js';
 import { maintenanceRoutes } from './routes/maintenance.js';
+import { messageRoutes } from './routes/messages.js';
 import { operationRoutes } from './routes/operations.js';
 import { syncRoutes } from './routes/sync.js';
 import { tenantRoutes } from './routes/tenants.js';
-import { webhookRouter } from './webhooks/webhook-router.js';
+import { WEBHOOK_BASE, webhookRouter, webhookRoutes } from './webhooks/webhook-router.js';
 
 export type { AppDeps } from './app-deps.js';
 
@@ -82,12 +84,16 @@ export function createApp(deps: AppDeps): Express {
     ...apiKeyRoutes(db),
     ...deadLetterRoutes(db, bus),
     ...maintenanceRoutes(bus),
+    ...messageRoutes(db, bus),
+    ...consentRoutes(db),
     ...syncRoutes(db, bus),
     ...docsRoutes(() => (document ??= buildOpenApiDocument(groups, http.PUBLIC_BASE_URL))),
   ];
+  const webhooks = webhookRoutes(deps);
   const groups: RouteGroup[] = [
     { basePath: '', routes: operations },
     { basePath: API_BASE, routes: apiRoutes },
+    { basePath: WEBHOOK_BASE, routes: webhooks },
   ];
   // Authenticate before reading a body, so unauthenticated callers cannot make us parse one.
   const api = Router();
@@ -101,7 +107,7 @@ export function createApp(deps: AppDeps): Express {
   mountRoutes(api, API_BASE, apiRoutes);
   app.use(API_BASE, api);
 
-  app.use('/webhooks', webhookRouter(deps));
+  app.use(WEBHOOK_BASE, webhookRouter(deps, webhooks));
 
   app.use(notFound);
   app.use(errorHandler(logger));

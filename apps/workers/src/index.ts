@@ -3,3 +3,4 @@ export type { RoleDefinition, RoleDeps } from './bootstrap/role.js';
 export { maintenanceRole } from './maintenance/role.js';
 export { schedules } from './schedules.js';
 export { syncRole } from './sync/role.js';
+export { smsDeps, smsRole } from './sms/role.js';

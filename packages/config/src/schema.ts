@@ -48,6 +48,10 @@ export const vendorSchema = z.object({
   TWILIO_API_URL: url('https://api.twilio.com'),
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC + 32 hex digits').optional(),
   TWILIO_AUTH_TOKEN: optionalSecret,
+  // Per sender number (a US long code sends about 1 segment/s); a tenant may override it. 0 = no limit.
+  SMS_SEGMENTS_PER_SECOND: z.coerce.number().min(0).default(1),
+  // A send that has not answered by then is treated as "maybe sent" and looked up before any retry.
+  SMS_SEND_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
   // ServiceTitan's published limit is 60 requests/s per application; every process of a tenant shares it.
   SERVICETITAN_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1_000).default(60),
 });

@@ -7,3 +7,5 @@ export * from './repositories/tenants.js';
 export * from './repositories/webhook-inbox.js';
 export * from './schema/index.js';
 export * from './repositories/sync-state.js';
+export * from './repositories/messages.js';
+export * from './repositories/consent.js';

@@ -3,6 +3,7 @@ export { deadLetterJob, discardDeadLetter, replayDeadLetter, type ReplayResult }
 export { assertHandlersComplete, MissingHandlerError, type HandlerMap, type JobContext, type JobHandler } from './handlers.js';
 export { defaultJobOptions, InvalidJobPayloadError, JobBus, type EnqueueOptions } from './job-bus.js';
 export { jobCatalog, type FieldhandCatalog } from './jobs/index.js';
+export { SMS_EVENT_TYPES } from './jobs/sms.js';
 export { SYNC_SOURCES } from './jobs/sync.js';
 export { DOMAIN_EVENT_TYPES, domainEventSchema, type DomainEventType } from './jobs/workflow.js';
 export { BACKOFF_JITTER, QUEUE_SETTINGS, type QueueSettings } from './queue-defaults.js';

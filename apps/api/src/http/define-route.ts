@@ -40,6 +40,8 @@ export type RouteDefinition<P extends Schema = Schema, Q extends Schema = Schema
   params?: P;
   query?: Q;
   body?: B;
+  /** Media type of the request body in the OpenAPI document (default application/json; webhooks are form-encoded). */
+  bodyContentType?: string;
   /** Success responses; error responses are added from `errors`. */
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   /** Error statuses this route can answer besides the ones every route can (documentation). */

@@ -63,7 +63,7 @@ function operation(route: AnyRoute): ZodOpenApiOperationObject {
     ...(route.params || route.query
       ? { requestParams: { ...(route.params ? { path: route.params } : {}), ...(route.query ? { query: route.query } : {}) } }
       : {}),
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+    ...(route.body ? { requestBody: { required: true, content: { [route.bodyContentType ?? 'application/json']: { schema: route.body } } } } : {}),
     responses,
   };
 }

@@ -34,6 +34,12 @@ export const twilioInput = z
     messagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must look like MG + 32 hex digits').optional(),
     accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC + 32 hex digits').optional(),
     authToken: secret.optional(),
+    sendWindow: z
+      .strictObject({ start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/), end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/) })
+      .refine((w) => w.start < w.end, { message: 'start must be before end' })
+      .optional()
+      .meta({ description: "Local send window for follow-ups and reminders in the recipient's zone (default 08:00–21:00; FL/OK/MD end at 20:00 at the latest)" }),
+    segmentsPerSecond: z.number().min(0).max(1000).optional().meta({ description: 'Throughput per sender number (default SMS_SEGMENTS_PER_SECOND); 0 = no limit' }),
   })
   .refine((t) => Boolean(t.from) || Boolean(t.messagingServiceSid), { message: 'give from or messagingServiceSid' })
   .refine((t) => !t.authToken || t.accountSid, { message: 'authToken needs accountSid', path: ['accountSid'] })
@@ -84,6 +90,8 @@ export const tenantResponse = z
         messagingServiceSid: z.string().nullable(),
         accountSid: z.string().nullable(),
         hasOwnAuthToken: z.boolean(),
+        sendWindow: z.object({ start: z.string(), end: z.string() }).nullable(),
+        segmentsPerSecond: z.number().nullable(),
       })
       .nullable(),
     createdAt: z.iso.datetime(),

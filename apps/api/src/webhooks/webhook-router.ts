@@ -1,12 +1,24 @@
-import { Router } from 'express';
+import express, { Router } from 'express';
 import type { AppDeps } from '../app-deps.js';
+import type { AnyRoute } from '../http/define-route.js';
+import { mountRoutes } from '../http/mount-routes.js';
+import { twilioWebhookRoutes } from './twilio-webhooks.js';
+
+export const WEBHOOK_BASE = '/webhooks';
+
+/** Every vendor webhook route (`/webhooks/ghl` joins later), for mounting and for the OpenAPI document. */
+export function webhookRoutes(deps: AppDeps): AnyRoute[] {
+  return [...twilioWebhookRoutes(deps)];
+}
 
 /**
- * Vendor webhooks mount here (later issues): `/webhooks/twilio/sms`,
- * `/webhooks/twilio/status`, `/webhooks/ghl`. They are verified by the vendor's
- * signature rather than an API key, parse their own bodies (Twilio posts
- * form-encoded), write a `webhook_inbox` row, enqueue and answer 2xx.
+ * Vendor webhooks: verified by the vendor's signature rather than an API key and
+ * not rate limited per IP (Twilio bursts from few addresses). They parse their own
+ * bodies (Twilio posts form-encoded), persist what must not be lost, enqueue and answer 2xx.
  */
-export function webhookRouter(_deps: AppDeps): Router {
-  return Router();
+export function webhookRouter(deps: AppDeps, routes: AnyRoute[] = webhookRoutes(deps)): Router {
+  const router = Router();
+  router.use(express.urlencoded({ extended: false, limit: deps.config.http.BODY_LIMIT }));
+  mountRoutes(router, WEBHOOK_BASE, routes);
+  return router;
 }

@@ -1,4 +1,4 @@
-import { desc, eq, getTableColumns } from 'drizzle-orm';
+import { desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { afterCursor, cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
 import { tenants, type GhlCredentials, type ServiceTitanCredentials, type TwilioSettings } from '../schema/index.js';
@@ -20,7 +20,14 @@ export type PublicTenant = {
   timezone: string;
   servicetitan: { tenantId: string; clientId: string; configured: true } | null;
   ghl: { locationId: string; configured: true } | null;
-  twilio: { from: string | null; messagingServiceSid: string | null; accountSid: string | null; hasOwnAuthToken: boolean } | null;
+  twilio: {
+    from: string | null;
+    messagingServiceSid: string | null;
+    accountSid: string | null;
+    hasOwnAuthToken: boolean;
+    sendWindow: { start: string; end: string } | null;
+    segmentsPerSecond: number | null;
+  } | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -40,6 +47,8 @@ export function toPublicTenant(row: TenantRow): PublicTenant {
           messagingServiceSid: row.twilio.messagingServiceSid ?? null,
           accountSid: row.twilio.accountSid ?? null,
           hasOwnAuthToken: Boolean(row.twilio.authToken),
+          sendWindow: row.twilio.sendWindow ?? null,
+          segmentsPerSecond: row.twilio.segmentsPerSecond ?? null,
         }
       : null,
     createdAt: row.createdAt.toISOString(),
@@ -75,4 +84,26 @@ export async function listTenants(db: Database, opts: { limit: number; cursor?: 
     .orderBy(desc(tenants.createdAt), desc(tenants.id))
     .limit(opts.limit + 1);
   return toPage<TenantRow>(rows, opts.limit);
+}
+
+/** The tenant that owns a Twilio number (its `from`) or Messaging Service. */
+export async function findTenantBySmsNumber(db: Database, to: string, messagingServiceSid?: string): Promise<TenantRow | undefined> {
+  const byService = messagingServiceSid ? sql` or ${tenants.twilio}->>'messagingServiceSid' = ${messagingServiceSid}` : sql``;
+  const [row] = await db
+    .select()
+    .from(tenants)
+    .where(sql`${tenants.twilio}->>'from' = ${to}${byService}`)
+    .orderBy(tenants.createdAt)
+    .limit(1);
+  return row;
+}
+
+/** A tenant using this Twilio account with its own auth token (status callbacks name only the account). */
+export async function findTenantByTwilioAccount(db: Database, accountSid: string): Promise<TenantRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(tenants)
+    .where(sql`${tenants.twilio}->>'accountSid' = ${accountSid} and ${tenants.twilio}->>'authToken' is not null`)
+    .limit(1);
+  return row;
 }

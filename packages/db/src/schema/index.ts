@@ -6,3 +6,4 @@ export * from './st-crm.js';
 export * from './st-jobs.js';
 export * from './st-settings.js';
 export * from './sync-state.js';
+export * from './messages.js';

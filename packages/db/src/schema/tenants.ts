@@ -8,6 +8,10 @@ export type TwilioSettings = {
   messagingServiceSid?: string;
   accountSid?: string;
   authToken?: string;
+  /** Local send window for follow-ups and reminders ("08:00"–"21:00" when unset). */
+  sendWindow?: { start: string; end: string };
+  /** Per-sender throughput; unset = SMS_SEGMENTS_PER_SECOND. */
+  segmentsPerSecond?: number;
 };
 
 export const tenants = pgTable('tenants', {

@@ -1,5 +1,6 @@
 import { defineCatalog } from '../catalog.js';
 import { maintenanceJobs } from './maintenance.js';
+import { smsJobs } from './sms.js';
 import { syncJobs } from './sync.js';
 import { workflowJobs } from './workflow.js';
 
@@ -8,6 +9,7 @@ export const jobCatalog = defineCatalog({
   ...maintenanceJobs,
   ...syncJobs,
   ...workflowJobs,
+  ...smsJobs,
 });
 
 export type FieldhandCatalog = typeof jobCatalog;

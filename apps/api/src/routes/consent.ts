@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { findConsent, findTenant, lockConsent, recordConsent, type Database } from '@fieldhand/db';
+import { NotFoundError } from '../errors/http-error.js';
+import { defineRoute, type AnyRoute } from '../http/define-route.js';
+import { uuidParam } from '../schemas/common.js';
+import { consentBody, consentResponse, phoneInput } from '../schemas/message.js';
+
+const consentParams = z.object({ tenantId: uuidParam, phone: phoneInput });
+
+export function consentRoutes(db: Database): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/tenants/:tenantId/consent/:phone',
+      operationId: 'getConsent',
+      summary: "A number's SMS consent",
+      description: 'A number never seen is not opted out (changedAt null).',
+      tag: 'consent',
+      access: 'tenant',
+      params: consentParams,
+      responses: { 200: { description: 'The consent state', schema: consentResponse } },
+      handler: async ({ params }) => {
+        const row = await findConsent(db, params.tenantId, params.phone);
+        return {
+          status: 200,
+          body: { phone: params.phone, optedOut: row?.smsOptOut ?? false, changedAt: row?.changedAt.toISOString() ?? null, keyword: row?.keyword ?? null, source: row?.source ?? null },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/tenants/:tenantId/consent/:phone',
+      operationId: 'setConsent',
+      summary: 'Record an opt-out or opt-in given by other means',
+      description: 'The FCC allows revocation by any reasonable means (a call, an email, the technician). Takes effect for every send not yet handed to Twilio.',
+      tag: 'consent',
+      access: 'tenant',
+      params: consentParams,
+      body: consentBody,
+      responses: { 200: { description: 'The consent state after the change', schema: consentResponse } },
+      errors: [404],
+      handler: async ({ params, body }) => {
+        if (!(await findTenant(db, params.tenantId))) throw new NotFoundError('tenant_not_found', 'No tenant with this id');
+        const row = await db.transaction(async (tx) => {
+          await lockConsent(tx, params.tenantId, params.phone, 'exclusive');
+          return recordConsent(tx, { tenantId: params.tenantId, phone: params.phone, optOut: body.optedOut, keyword: body.keyword ?? null, source: body.source });
+        });
+        return { status: 200, body: { phone: row.phone, optedOut: row.smsOptOut, changedAt: row.changedAt.toISOString(), keyword: row.keyword, source: row.source } };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { applyStatusCallback, findTenantBySmsNumber } from '@fieldhand/db';
+import { maskPhone } from '@fieldhand/observability';
+import { enqueueInboxRow } from '@fieldhand/queues';
+import { receiveInbound, twimlResponse } from '@fieldhand/sms';
+import type { AppDeps } from '../app-deps.js';
+import { HttpError } from '../errors/http-error.js';
+import { defineRoute, type AnyRoute } from '../http/define-route.js';
+import { signatureValid, signingToken } from './twilio-signature.js';
+
+// Twilio's queued/accepted/sending/scheduled all mean "Twilio has it, not yet sent".
+const LEDGER_STATUS: Record<string, string> = { queued: 'accepted', accepted: 'accepted', sending: 'accepted', scheduled: 'accepted' };
+// How long the inbound webhook waits for Redis before leaving the job to the inbox reconciler.
+const ENQUEUE_TIMEOUT_MS = 1_000;
+
+const forbidden = () => new HttpError(403, 'invalid_signature', 'Missing or invalid X-Twilio-Signature');
+// Twilio may add parameters without notice: every one is kept (the signature covers them all).
+const twilioForm = z.record(z.string(), z.union([z.string(), z.array(z.string())])).meta({ description: 'Twilio form parameters' });
+const twiml = { description: 'TwiML', schema: z.string(), contentType: 'text/xml' };
+
+function stringParams(body: Record<string, string | string[]> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(body ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+/** `POST /webhooks/twilio/sms` and `/webhooks/twilio/status`: signature-verified, form-encoded, no API key. */
+export function twilioWebhookRoutes(deps: AppDeps): AnyRoute[] {
+  const { db, bus, config, logger } = deps;
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/twilio/sms',
+      operationId: 'twilioInboundSms',
+      summary: 'Twilio inbound text webhook',
+      description:
+        'Verified by X-Twilio-Signature against PUBLIC_BASE_URL. Stores the text (unique on MessageSid) and records STOP/START in the same transaction before answering; ' +
+        'answers TwiML with the one allowed confirmation or the HELP text.',
+      tag: 'webhooks',
+      access: 'public',
+      body: twilioForm,
+      bodyContentType: 'application/x-www-form-urlencoded',
+      responses: { 200: twiml },
+      errors: [403],
+      handler: async ({ body, req, res }) => {
+        const params = stringParams(body);
+        const tenant = params['To'] ? await findTenantBySmsNumber(db, params['To'], params['MessagingServiceSid']) : undefined;
+        if (!signatureValid(req, config, await signingToken(db, config, params, tenant), params)) throw forbidden();
+        if (!tenant || !params['MessageSid'] || !params['From']) {
+          logger.warn({ to: maskPhone(params['To'] ?? ''), sid: params['MessageSid'] }, 'inbound text for a number no tenant owns; acknowledged');
+          return { status: 200, body: twimlResponse(), contentType: 'text/xml' };
+        }
+        const result = await receiveInbound(db, tenant, params, res.locals.correlationId);
+        if (result.inbox) {
+          const inbox = result.inbox;
+          // Already recorded, consent included; if Redis is down the inbox reconciler enqueues it later.
+          await Promise.race([
+            enqueueInboxRow(db, bus, inbox),
+            new Promise((_resolve, reject) => setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS).unref()),
+          ]).catch((err: unknown) => logger.warn({ err, inboxId: inbox.id }, 'could not enqueue inbound text; the inbox reconciler will'));
+        }
+        return { status: 200, body: result.twiml, contentType: 'text/xml' };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/twilio/status',
+      operationId: 'twilioStatusCallback',
+      summary: 'Twilio delivery status callback',
+      description: 'Verified like the inbound webhook. Deduplicated on (MessageSid, MessageStatus); a late `sent` never overwrites a final state; unknown SIDs are acknowledged.',
+      tag: 'webhooks',
+      access: 'public',
+      body: twilioForm,
+      bodyContentType: 'application/x-www-form-urlencoded',
+      responses: { 200: twiml },
+      errors: [403],
+      handler: async ({ body, req }) => {
+        const params = stringParams(body);
+        if (!signatureValid(req, config, await signingToken(db, config, params), params)) throw forbidden();
+        const sid = params['MessageSid'];
+        const twilioStatus = params['MessageStatus'] ?? params['SmsStatus'];
+        if (sid && twilioStatus) {
+          const code = params['ErrorCode'] ? Number(params['ErrorCode']) : null;
+          const outcome = await applyStatusCallback(db, sid, LEDGER_STATUS[twilioStatus] ?? twilioStatus, Number.isFinite(code) ? code : null);
+          if (outcome === 'unknown') logger.warn({ sid, status: twilioStatus }, 'status callback for a message we have no record of; acknowledged');
+        }
+        return { status: 200, body: twimlResponse(), contentType: 'text/xml' };
+      },
+    }),
+  ];
+}

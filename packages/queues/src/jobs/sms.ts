@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { tenantScoped } from '../catalog.js';
+
+export const SMS_EVENT_TYPES = ['sms.replied', 'sms.opted_out', 'sms.opted_in'] as const;
+
+export const smsJobs = {
+  // Sends one outbound message; the messages row holds everything else.
+  'sms.send': {
+    queue: 'sms-send',
+    schema: tenantScoped.extend({ tenantId: z.uuid(), messageId: z.uuid() }),
+  },
+  // The follow-up work of one inbound text (its consent change is already committed by the webhook).
+  'sms.inbound': {
+    queue: 'sms-inbound',
+    schema: tenantScoped.extend({
+      tenantId: z.uuid(),
+      messageId: z.uuid(),
+      from: z.string().min(1),
+      intent: z.enum(['opt_out', 'opt_in', 'help', 'reply']),
+    }),
+  },
+  // For the workflows worker: a customer replied, opted out or opted back in.
+  'workflow.sms-event': {
+    queue: 'workflow',
+    schema: tenantScoped.extend({
+      tenantId: z.uuid(),
+      eventId: z.string().min(1).max(200),
+      type: z.enum(SMS_EVENT_TYPES),
+      phone: z.string().min(1),
+      messageId: z.uuid(),
+      occurredAt: z.string().min(1),
+    }),
+  },
+} as const;

@@ -1,0 +1,54 @@
+import { insertOutboundMessage, type Database, type MessageRow } from '@fieldhand/db';
+import { currentCorrelationId } from '@fieldhand/observability';
+import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
+import { normalizePhone } from './phone-number.js';
+import { countSegments } from './segments.js';
+import { renderTemplate } from './template.js';
+
+export class InvalidPhoneNumberError extends Error {
+  constructor(readonly input: string) {
+    super('Not a valid phone number');
+    this.name = 'InvalidPhoneNumberError';
+  }
+}
+
+export type OutboundRequest = {
+  tenantId: string;
+  to: string;
+  body?: string | undefined;
+  template?: string | undefined;
+  vars?: Record<string, string | number> | undefined;
+  idempotencyKey?: string | undefined;
+  /** The service location, when the caller knows it: decides the recipient's quiet hours. */
+  location?: { state?: string | undefined; timezone?: string | undefined } | undefined;
+};
+
+/** Job id of a message's first send job: enqueueing it again (same idempotency key) is a no-op. */
+export const sendJobId = (messageId: string): string => `sms-send-${messageId}`;
+
+/**
+ * Writes the ledger row (or finds the one with the same idempotency key) and
+ * enqueues its send. Throws InvalidPhoneNumberError or TemplateError for bad input.
+ */
+export async function createOutboundMessage(db: Database, bus: JobBus<FieldhandCatalog>, request: OutboundRequest): Promise<{ message: MessageRow; created: boolean }> {
+  const to = normalizePhone(request.to);
+  if (!to) throw new InvalidPhoneNumberError(request.to);
+  const body = request.template !== undefined ? renderTemplate(request.template, request.vars ?? {}) : (request.body ?? '');
+  const result = await insertOutboundMessage(db, {
+    tenantId: request.tenantId,
+    direction: 'outbound',
+    to,
+    body,
+    status: 'queued',
+    segments: countSegments(body),
+    idempotencyKey: request.idempotencyKey ?? null,
+    recipientState: request.location?.state?.toUpperCase() ?? null,
+    recipientTimezone: request.location?.timezone ?? null,
+    correlationId: currentCorrelationId() ?? null,
+  });
+  // Also on a repeat: the first request may have stored the row and lost the enqueue.
+  if (result.message.status === 'queued') {
+    await bus.enqueue('sms.send', { tenantId: request.tenantId, messageId: result.message.id }, { jobId: sendJobId(result.message.id) });
+  }
+  return result;
+}

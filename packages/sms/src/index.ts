@@ -1,0 +1,16 @@
+export { stateOfAreaCode, zoneOfAreaCode, zoneOfState } from './area-codes.js';
+export { createOutboundMessage, InvalidPhoneNumberError, sendJobId, type OutboundRequest } from './create-message.js';
+export { classifyKeyword, type KeywordIntent } from './keywords.js';
+export { areaCodeOf, normalizePhone } from './phone-number.js';
+export { processInbound, type InboundJob } from './process-inbound.js';
+export { DEFAULT_SEND_WINDOW, nextSendTime, recipientWindow, type Recipient, type RecipientWindow, type SendWindow } from './quiet-hours.js';
+export { INBOUND_PROVIDER, keywordReply, receiveInbound, type InboundParams, type InboundResult } from './receive-inbound.js';
+export { adoptOrHold } from './reconcile-sending.js';
+export { countSegments, segmentInfo, type SmsEncoding } from './segments.js';
+export { classifySendError, PERMANENT_RECIPIENT_ERRORS, type SendFailure } from './send-errors.js';
+export { sendMessage, type SendOutcome } from './send-message.js';
+export { SenderRateLimit } from './sender-rate-limit.js';
+export { INBOUND_PATH, publicUrl, STATUS_CALLBACK_PATH, twilioCredentials, type SmsDeps, type SmsSettings } from './sms-deps.js';
+export { parseTemplate, renderTemplate, TemplateError } from './template.js';
+export { createTwilioClient, isValidTwilioSignature, TwilioClients, type TwilioClient, type TwilioCredentials } from './twilio-client.js';
+export { twimlResponse } from './twiml.js';

@@ -1,0 +1,63 @@
+import { inArray } from 'drizzle-orm';
+import { messages, transitionMessage, type MessageRow, type TenantRow } from '@fieldhand/db';
+import { maskPhone } from '@fieldhand/observability';
+import type { SendOutcome } from './send-message.js';
+import { twilioCredentials, type SmsDeps } from './sms-deps.js';
+
+// Clock skew between us and Twilio, and the second-precision of its DateSent filter.
+const WINDOW_SLACK_MS = 120_000;
+
+const TWILIO_TO_LEDGER: Record<string, string> = { queued: 'accepted', accepted: 'accepted', sending: 'accepted', scheduled: 'accepted' };
+
+/**
+ * A row left `sending` by an attempt that died (or timed out) after claiming it.
+ * Twilio has no idempotency key, so we look for the message in Twilio's list
+ * (same To and body, sent since the claim) and adopt it; if it is not there we
+ * cannot tell "never sent" from "not listed yet", so the row goes to `unknown`
+ * for an operator: a held message is better than a duplicate.
+ */
+export async function adoptOrHold(deps: SmsDeps, tenant: TenantRow, message: MessageRow): Promise<SendOutcome> {
+  const credentials = twilioCredentials(tenant, deps.settings);
+  const claimedAt = message.claimedAt ?? message.updatedAt;
+  if (credentials) {
+    const listed = await deps.twilio.get(credentials).messages.list({
+      to: message.to,
+      dateSentAfter: new Date(claimedAt.getTime() - WINDOW_SLACK_MS),
+      pageSize: 100,
+      limit: 500,
+    });
+    const candidates = listed.filter((m) => m.body === message.body && m.direction !== 'inbound');
+    const owned = candidates.length
+      ? new Set((await deps.db.select({ sid: messages.twilioSid }).from(messages).where(inArray(messages.twilioSid, candidates.map((m) => m.sid)))).map((r) => r.sid))
+      : new Set<string | null>();
+    // Oldest first: the first unowned match is the one this row's attempt created.
+    const match = candidates.filter((m) => !owned.has(m.sid)).sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime())[0];
+    if (match) {
+      const status = TWILIO_TO_LEDGER[match.status] ?? match.status;
+      try {
+        const adopted = await transitionMessage(deps.db, message.id, ['sending'], {
+          status,
+          source: 'adopted',
+          twilioSid: match.sid,
+          from: match.from,
+          errorCode: match.errorCode ?? null,
+        });
+        if (adopted) {
+          deps.logger.info({ messageId: message.id, sid: match.sid }, 'adopted a message an earlier attempt had sent');
+          return 'adopted';
+        }
+        return 'claimed-elsewhere';
+      } catch (error) {
+        // Another row adopted the same SID first (unique key): this one stays unresolved.
+        if ((error as { code?: string }).code !== '23505') throw error;
+      }
+    }
+  }
+  await transitionMessage(deps.db, message.id, ['sending'], {
+    status: 'unknown',
+    source: 'reconcile',
+    errorMessage: 'an earlier attempt may have reached Twilio and no matching message was found; not resent',
+  });
+  deps.logger.warn({ messageId: message.id, to: maskPhone(message.to) }, 'message outcome unknown; held for an operator instead of resending');
+  return 'unknown';
+}

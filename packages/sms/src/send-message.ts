@@ -1,0 +1,133 @@
+import { UnrecoverableError } from 'bullmq';
+import {
+  findConsent,
+  findMessage,
+  findTenant,
+  lockConsent,
+  recordConsent,
+  transitionMessage,
+  type MessageRow,
+  type TenantRow,
+} from '@fieldhand/db';
+import { maskPhone } from '@fieldhand/observability';
+import { nextSendTime, recipientWindow } from './quiet-hours.js';
+import { adoptOrHold } from './reconcile-sending.js';
+import { classifySendError, type SendFailure } from './send-errors.js';
+import { publicUrl, STATUS_CALLBACK_PATH, twilioCredentials, type SmsDeps } from './sms-deps.js';
+
+export type SendOutcome =
+  | 'missing'
+  | 'already-final'
+  | 'deferred-quiet-hours'
+  | 'throttled'
+  | 'claimed-elsewhere'
+  | 'canceled-opted-out'
+  | 'accepted'
+  | 'failed'
+  | 'adopted'
+  | 'unknown';
+
+/** Sends one ledger row through Twilio, at most once. */
+export async function sendMessage(deps: SmsDeps, data: { tenantId: string; messageId: string }): Promise<SendOutcome> {
+  const message = await findMessage(deps.db, data.tenantId, data.messageId);
+  if (!message) return 'missing';
+  const tenant = await findTenant(deps.db, data.tenantId);
+  if (!tenant) return 'missing';
+  // A row still `sending` means an earlier attempt may have reached Twilio: look, never resend blindly.
+  if (message.status === 'sending') return adoptOrHold(deps, tenant, message);
+  if (message.status !== 'queued') return 'already-final';
+
+  const credentials = twilioCredentials(tenant, deps.settings);
+  const sender = tenant.twilio?.from ?? tenant.twilio?.messagingServiceSid;
+  if (!credentials || !sender) {
+    await transitionMessage(deps.db, message.id, ['queued'], { status: 'failed', source: 'worker', errorMessage: 'tenant has no Twilio sender or credentials' });
+    throw new UnrecoverableError(`Tenant ${tenant.id} has no Twilio sender or credentials`);
+  }
+
+  const now = deps.clock();
+  const opening = quietHoursOpening(tenant, message, now);
+  if (opening.getTime() > now.getTime()) {
+    await transitionMessage(deps.db, message.id, ['queued'], { status: 'queued', source: 'quiet_hours', sendAfter: opening });
+    await reschedule(deps, message, opening.getTime() - now.getTime());
+    deps.logger.info({ messageId: message.id, sendAfter: opening.toISOString() }, 'outside the recipient send window; delayed to its next opening');
+    return 'deferred-quiet-hours';
+  }
+
+  const wait = await deps.rateLimit.reserve(sender, message.segments, tenant.twilio?.segmentsPerSecond ?? deps.settings.segmentsPerSecond);
+  if (wait > 0) {
+    await reschedule(deps, message, wait + Math.floor(Math.random() * 250));
+    return 'throttled';
+  }
+
+  const claimed = await transitionMessage(deps.db, message.id, ['queued'], { status: 'sending', source: 'worker', claimedAt: new Date() });
+  if (!claimed) return 'claimed-elsewhere';
+
+  const client = deps.twilio.get(credentials);
+  let failure: SendFailure | undefined;
+  const outcome = await deps.db.transaction(async (tx): Promise<SendOutcome> => {
+    // Held until Twilio answers: an opt-out committing meanwhile waits for this send, never the reverse.
+    await lockConsent(tx, tenant.id, message.to, 'shared');
+    const consent = await findConsent(tx, tenant.id, message.to);
+    if (consent?.smsOptOut) {
+      await transitionMessage(tx, message.id, ['sending'], { status: 'canceled', source: 'consent', errorMessage: 'recipient opted out' });
+      return 'canceled-opted-out';
+    }
+    try {
+      const sent = await client.messages.create({
+        to: message.to,
+        body: message.body,
+        ...(tenant.twilio?.from ? { from: tenant.twilio.from } : { messagingServiceSid: tenant.twilio!.messagingServiceSid! }),
+        statusCallback: publicUrl(deps.settings, STATUS_CALLBACK_PATH),
+      });
+      await transitionMessage(tx, message.id, ['sending'], { status: 'accepted', source: 'twilio', twilioSid: sent.sid, from: sent.from ?? null });
+      return 'accepted';
+    } catch (error) {
+      failure = classifySendError(error);
+      return recordFailure(tx, tenant, message, failure);
+    }
+  });
+  if (failure?.kind === 'retry' || failure?.kind === 'ambiguous') throw new Error(`Twilio send failed (${failure.kind}): ${failure.message}`);
+  if (failure?.kind === 'permanent' && failure.code !== null && failure.code >= 20000 && failure.code < 21000) {
+    // Credentials or account problems: an operator must see these in the dead letters.
+    throw new UnrecoverableError(`Twilio refused the send: ${failure.message}`);
+  }
+  if (outcome === 'failed') deps.logger.warn({ messageId: message.id, to: maskPhone(message.to), code: failure && 'code' in failure ? failure.code : null }, 'send refused by Twilio');
+  return outcome;
+}
+
+type Tx = Parameters<Parameters<SmsDeps['db']['transaction']>[0]>[0];
+
+async function recordFailure(tx: Tx, tenant: TenantRow, message: MessageRow, failure: SendFailure): Promise<SendOutcome> {
+  switch (failure.kind) {
+    case 'unsubscribed':
+      // Twilio knows the customer texted STOP (perhaps to a number we had not seen): believe it.
+      await recordConsent(tx, { tenantId: tenant.id, phone: message.to, optOut: true, keyword: null, source: 'twilio_21610' });
+      await transitionMessage(tx, message.id, ['sending'], { status: 'failed', source: 'twilio', errorCode: failure.code, errorMessage: failure.message });
+      return 'failed';
+    case 'permanent':
+      await transitionMessage(tx, message.id, ['sending'], { status: 'failed', source: 'twilio', errorCode: failure.code, errorMessage: failure.message });
+      return 'failed';
+    case 'retry':
+      // Twilio answered with an error, so it did not take the message: it may be sent again.
+      await transitionMessage(tx, message.id, ['sending'], { status: 'queued', source: 'retry', errorCode: failure.code, errorMessage: failure.message });
+      return 'failed';
+    case 'ambiguous':
+      // Stays `sending`: the next attempt looks the message up in Twilio before anything else.
+      return 'failed';
+  }
+}
+
+function quietHoursOpening(tenant: TenantRow, message: MessageRow, now: Date): Date {
+  const { zone, window } = recipientWindow(
+    { phone: message.to, state: message.recipientState, timezone: message.recipientTimezone },
+    tenant.timezone,
+    tenant.twilio?.sendWindow,
+  );
+  const notBefore = message.sendAfter && message.sendAfter.getTime() > now.getTime() ? message.sendAfter : now;
+  return nextSendTime(notBefore, zone, window);
+}
+
+async function reschedule(deps: SmsDeps, message: MessageRow, delayMs: number): Promise<void> {
+  const runAt = Date.now() + delayMs;
+  await deps.bus.enqueue('sms.send', { tenantId: message.tenantId, messageId: message.id }, { delay: delayMs, jobId: `sms-send-${message.id}-${runAt}` });
+}

@@ -1,0 +1,39 @@
+import type { Database, TenantRow } from '@fieldhand/db';
+import type { Logger } from '@fieldhand/observability';
+import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
+import type { SenderRateLimit } from './sender-rate-limit.js';
+import type { TwilioClients, TwilioCredentials } from './twilio-client.js';
+
+export type SmsSettings = {
+  /** The URL Twilio calls us on; status callbacks and signature checks use it, not what Express sees. */
+  publicBaseUrl: string;
+  defaultAccountSid?: string | undefined;
+  defaultAuthToken?: string | undefined;
+  /** Per sender, unless the tenant sets its own; 0 = no limit. */
+  segmentsPerSecond: number;
+};
+
+export type SmsDeps = {
+  db: Database;
+  bus: JobBus<FieldhandCatalog>;
+  logger: Logger;
+  twilio: TwilioClients;
+  rateLimit: SenderRateLimit;
+  settings: SmsSettings;
+  /** Injectable so quiet hours can be tested at 21:30 without waiting for it. */
+  clock: () => Date;
+};
+
+/** The tenant's own Twilio credentials, else the deployment's. */
+export function twilioCredentials(tenant: TenantRow, settings: SmsSettings): TwilioCredentials | undefined {
+  const accountSid = tenant.twilio?.accountSid ?? settings.defaultAccountSid;
+  const authToken = tenant.twilio?.authToken ?? (tenant.twilio?.accountSid ? undefined : settings.defaultAuthToken);
+  return accountSid && authToken ? { accountSid, authToken } : undefined;
+}
+
+export const STATUS_CALLBACK_PATH = '/webhooks/twilio/status';
+export const INBOUND_PATH = '/webhooks/twilio/sms';
+
+export function publicUrl(settings: SmsSettings, path: string): string {
+  return `${settings.publicBaseUrl.replace(/\/+$/, '')}${path}`;
+}

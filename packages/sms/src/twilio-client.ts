@@ -1,0 +1,45 @@
+import twilio from 'twilio';
+
+export type TwilioCredentials = { accountSid: string; authToken: string };
+export type TwilioClient = twilio.Twilio;
+
+const TWILIO_HOST = 'https://api.twilio.com';
+
+/**
+ * The official client, pointed at `apiUrl`: the package has no base-URL option,
+ * so a RequestClient rewrites the host (the library's documented custom-client route).
+ */
+export function createTwilioClient(apiUrl: string, credentials: TwilioCredentials, timeoutMs: number): TwilioClient {
+  const base = apiUrl.replace(/\/+$/, '');
+  // autoRetry stays off: a retry inside the client could send twice; our job retry looks first.
+  const http = new twilio.RequestClient({ timeout: timeoutMs, keepAlive: true, autoRetry: false });
+  const request = http.request.bind(http);
+  http.request = (opts) => request({ ...opts, uri: base === TWILIO_HOST ? opts.uri : opts.uri.replace(TWILIO_HOST, base) });
+  return twilio(credentials.accountSid, credentials.authToken, { httpClient: http });
+}
+
+/** One client per account, reused across jobs (keep-alive connections). */
+export class TwilioClients {
+  private readonly clients = new Map<string, TwilioClient>();
+
+  constructor(
+    private readonly apiUrl: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  get(credentials: TwilioCredentials): TwilioClient {
+    const key = `${credentials.accountSid}:${credentials.authToken}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = createTwilioClient(this.apiUrl, credentials, this.timeoutMs);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+}
+
+/** `twilio.validateRequest`: HMAC-SHA1 over the public URL plus the sorted POST parameters. */
+export function isValidTwilioSignature(authToken: string, signature: string | undefined, url: string, params: Record<string, string>): boolean {
+  if (!signature) return false;
+  return twilio.validateRequest(authToken, signature, url, params);
+}
