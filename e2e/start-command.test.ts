@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
-import { expectedApps, freePort, isAlive, newPm2Home, pm2List, root, waitFor, waitForExit, waitForReady } from './helpers.js';
+import { expectedApps, freePort, isAlive, newPm2Home, pm2, pm2List, root, waitFor, waitForExit, waitForReady } from './helpers.js';
 
 let t: TestDatabase;
 let redis: TestRedis;
@@ -71,7 +71,11 @@ describe('npm start', () => {
       expect(exit, output.slice(-3000)).toMatchObject({ code: 0 });
       for (const pid of pids) expect(isAlive(pid), `pid ${pid} still running`).toBe(false);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        // pm2-runtime outlives a SIGKILLed parent: stop it through its own home.
+        pm2(pm2Home, ['kill']);
+      }
     }
   }, 180_000);
 });

@@ -35,3 +35,46 @@ export function createTestRedis(): TestRedis {
     },
   };
 }
+
+export type PrivateRedis = {
+  url: string;
+  /** Stops the server (SIGKILL: an outage, not a shutdown). */
+  stop: () => Promise<void>;
+  /** Starts it again on the same port, empty (no persistence). */
+  start: () => Promise<void>;
+};
+
+/**
+ * A redis-server of the test's own, for tests that stop Redis: the shared one
+ * must never be disturbed.
+ */
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const { spawn } = await import('node:child_process');
+  const { createServer } = await import('node:net');
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: p } = probe.address() as { port: number };
+      probe.close(() => resolve(p));
+    });
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  let proc: ReturnType<typeof spawn> | undefined;
+  const start = async () => {
+    proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const client = createRedis(url, 'worker');
+    client.on('error', () => undefined);
+    await client.ping();
+    client.disconnect();
+  };
+  await start();
+  return {
+    url,
+    start,
+    stop: async () => {
+      if (!proc || proc.exitCode !== null) return;
+      const exited = new Promise((resolve) => proc!.once('exit', resolve));
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
