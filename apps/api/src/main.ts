@@ -30,7 +30,7 @@ redis.on('ready', () => {
   if (redisDown) logger.info('redis connection restored');
   redisDown = false;
 });
-const bus = new JobBus(jobCatalog, redis, cfg.redis.QUEUE_PREFIX);
+const bus = new JobBus(jobCatalog, redis, cfg.redis.QUEUE_PREFIX, (err, queue) => logger.debug({ err, queue }, 'queue connection error'));
 // A scrape while Redis is down still returns the other metrics.
 setQueueDepthReader(() =>
   bus.depths().catch((err: unknown) => {

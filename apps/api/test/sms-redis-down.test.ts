@@ -25,6 +25,7 @@ const logger = createLogger({ name: 'redis-down-test', level: 'silent' });
 let t: TestDatabase;
 let redis: PrivateRedis;
 let bus: JobBus<FieldhandCatalog>;
+let producer: ReturnType<typeof createRedis>;
 let server: Server;
 let url: string;
 let tenantId: string;
@@ -32,7 +33,7 @@ let tenantId: string;
 beforeAll(async () => {
   t = await createTestDatabase();
   redis = await startPrivateRedis();
-  const producer = createRedis(redis.url, 'producer');
+  producer = createRedis(redis.url, 'producer');
   producer.on('error', () => undefined);
   bus = new JobBus(jobCatalog, producer, 'redis-down');
   const config = loadConfig({ FIELDHAND_ADMIN_KEY: 'redis-down-admin-key-0123456789', DATABASE_URL: t.url, REDIS_URL: redis.url, QUEUE_PREFIX: 'redis-down' });
@@ -70,6 +71,8 @@ describe('inbound STOP while Redis is down', () => {
     expect(row).toMatchObject({ processedAt: null });
 
     await redis.start();
+    // The API's producer connection fails fast while reconnecting; wait until it is back, as the API's own requests would.
+    for (let i = 0; i < 100 && producer.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 100));
     // The maintenance role's reconciler picks the row up; an sms worker runs it.
     const workerConnection = createRedis(redis.url, 'worker');
     const deps = smsDeps({ config: loadConfig({ DATABASE_URL: t.url, REDIS_URL: redis.url }), db: t.db, bus, logger });

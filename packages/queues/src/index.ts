@@ -1,11 +1,11 @@
 export { defineCatalog, tenantScoped, type Catalog, type JobData, type JobDefinition, type JobInput, type JobName } from './catalog.js';
 export { deadLetterJob, discardDeadLetter, replayDeadLetter, type ReplayResult } from './dead-letters.js';
 export { assertHandlersComplete, MissingHandlerError, type HandlerMap, type JobContext, type JobHandler } from './handlers.js';
-export { defaultJobOptions, InvalidJobPayloadError, JobBus, type EnqueueOptions } from './job-bus.js';
+export { defaultJobOptions, InvalidJobPayloadError, JobBus, QueueUnavailableError, type EnqueueOptions } from './job-bus.js';
 export { jobCatalog, type FieldhandCatalog } from './jobs/index.js';
 export { SMS_EVENT_TYPES } from './jobs/sms.js';
 export { SYNC_SOURCES } from './jobs/sync.js';
-export { DOMAIN_EVENT_TYPES, domainEventSchema, type DomainEventType } from './jobs/workflow.js';
+export { DOMAIN_EVENT_TYPES, domainEventSchema, workflowStepJobId, type DomainEventType } from './jobs/workflow.js';
 export { BACKOFF_JITTER, QUEUE_SETTINGS, type QueueSettings } from './queue-defaults.js';
 export { isQueueName, QUEUE_NAMES, type QueueName } from './queue-names.js';
 export { enqueueInboxRow, inboxJobId } from './inbox.js';

@@ -16,6 +16,15 @@ export class InvalidJobPayloadError extends Error {
   }
 }
 
+/** Redis is not connected and this connection does not queue commands offline. */
+export class QueueUnavailableError extends Error {
+  readonly code = 'ECONNREFUSED';
+  constructor(status: string) {
+    super(`Redis is not connected (status ${status}; enableOfflineQueue is off)`);
+    this.name = 'QueueUnavailableError';
+  }
+}
+
 export function defaultJobOptions(queue: QueueName): JobsOptions {
   const s = QUEUE_SETTINGS[queue];
   return {
@@ -34,12 +43,17 @@ export class JobBus<C extends Catalog> {
     readonly catalog: C,
     private readonly connection: Redis,
     readonly prefix: string,
+    private readonly onError: (err: Error, queue: QueueName) => void = () => undefined,
   ) {}
 
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions: defaultJobOptions(name) });
+      // Without a listener, a connection error while Redis is down is re-thrown by
+      // EventEmitter as an unhandled rejection and kills the process. The failing
+      // operation itself still rejects, so callers see the error where it matters.
+      queue.on('error', (err) => this.onError(err, name));
       this.queues.set(name, queue);
     }
     return queue;
@@ -59,6 +73,10 @@ export class JobBus<C extends Catalog> {
 
   /** Adds already-validated data (a replayed dead letter keeps its original data). */
   async add(queue: QueueName, name: string, data: Record<string, unknown>, options: EnqueueOptions = {}): Promise<string> {
+    // A producer that fails fast (the API) must not wait for BullMQ to connect: answer now, retry later.
+    if (this.connection.options.enableOfflineQueue === false && this.connection.status !== 'ready') {
+      throw new QueueUnavailableError(this.connection.status);
+    }
     const { correlationId, ...jobOptions } = options;
     const job = await this.queue(queue).add(
       name,

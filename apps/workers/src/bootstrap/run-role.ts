@@ -33,7 +33,7 @@ export async function runRole(role: RoleDefinition<FieldhandCatalog>): Promise<v
 
   const producer = createRedis(cfg.redis.REDIS_URL, 'worker');
   const consumer = createRedis(cfg.redis.REDIS_URL, 'worker');
-  const bus = new JobBus(jobCatalog, producer, cfg.redis.QUEUE_PREFIX);
+  const bus = new JobBus(jobCatalog, producer, cfg.redis.QUEUE_PREFIX, (err, queue) => logger.debug({ err, queue }, 'queue connection error'));
   const deps = { config: cfg, db, bus, logger };
   const running = runWorkers({
     role: role.name,
