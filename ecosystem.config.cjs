@@ -41,6 +41,8 @@ const apps = [
   workerRole('maintenance', 'apps/workers/dist/maintenance.js', { SCHEDULER_OWNER: 'true' }),
   // Sends, inbound follow-ups. More instances add throughput; the per-sender limit lives in Redis.
   workerRole('sms', 'apps/workers/dist/sms.js'),
+  // Workflow triggers, stop conditions and steps; waits are delayed jobs, PostgreSQL holds the runs.
+  workerRole('workflows', 'apps/workers/dist/workflows.js'),
   // Sync works one export page at a time; a capped heap keeps its RSS near 260 MB (bench/sync).
   workerRole('sync', 'apps/workers/dist/sync.js', {}, ['--max-old-space-size=160']),
 ];

@@ -29,12 +29,15 @@ export async function demoEnvironment(env) {
   };
 }
 
-/** Creates the demo tenant once; later starts find it and leave it alone. */
+/**
+ * Creates the demo tenant once, with the demo follow-ups (minutes instead of
+ * days) switched on; later starts find it and leave it alone.
+ */
 export async function seedDemoTenant(db, conn) {
   const demo = await sandboxDefaults();
   const existing = await conn.select().from(db.tenants);
   if (existing.some((t) => t.name === DEMO_TENANT_NAME)) return false;
-  await db.createTenant(conn, {
+  const tenant = await db.createTenant(conn, {
     name: DEMO_TENANT_NAME,
     timezone: 'America/Chicago',
     servicetitan: {
@@ -46,5 +49,8 @@ export async function seedDemoTenant(db, conn) {
     ghl: { locationId: demo.ghlLocationId, token: demo.ghlToken },
     twilio: { from: demo.twilioFrom },
   });
+  const workflows = await import(pathToFileURL(join(root, 'packages/workflows/dist/index.js')).href);
+  await workflows.ensureShippedDefinitions(conn, tenant.id);
+  for (const key of ['estimate-follow-up-demo', 'review-request-demo']) await workflows.setDefinitionEnabled(conn, tenant.id, key, true);
   return true;
 }

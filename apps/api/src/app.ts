@@ -23,6 +23,9 @@ import { messageRoutes } from './routes/messages.js';
 import { operationRoutes } from './routes/operations.js';
 import { syncRoutes } from './routes/sync.js';
 import { tenantRoutes } from './routes/tenants.js';
+import { workflowEventRoutes } from './routes/workflow-events.js';
+import { workflowRunRoutes } from './routes/workflow-runs.js';
+import { workflowRoutes } from './routes/workflows.js';
 import { WEBHOOK_BASE, webhookRouter, webhookRoutes } from './webhooks/webhook-router.js';
 
 export type { AppDeps } from './app-deps.js';
@@ -87,6 +90,9 @@ export function createApp(deps: AppDeps): Express {
     ...messageRoutes(db, bus),
     ...consentRoutes(db),
     ...syncRoutes(db, bus),
+    ...workflowRoutes(db, bus, logger),
+    ...workflowRunRoutes(db, bus, logger),
+    ...workflowEventRoutes(db),
     ...docsRoutes(() => (document ??= buildOpenApiDocument(groups, http.PUBLIC_BASE_URL))),
   ];
   const webhooks = webhookRoutes(deps);

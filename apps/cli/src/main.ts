@@ -4,6 +4,7 @@ import { registerDeadLetterCommands } from './commands/dead-letters.js';
 import { registerProbeCommand } from './commands/probe.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerTenantCommands } from './commands/tenants.js';
+import { registerWorkflowCommands } from './commands/workflows.js';
 import { resolveApiKey, type Env } from './credentials.js';
 import { processOutput, type Output } from './output.js';
 
@@ -28,6 +29,7 @@ export async function main(argv: string[], context: CliContext = {}): Promise<nu
   registerDeadLetterCommands(program, client, output);
   registerProbeCommand(program, client, output);
   registerSyncCommands(program, client, output);
+  registerWorkflowCommands(program, client, output);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -4,3 +4,4 @@ export { maintenanceRole } from './maintenance/role.js';
 export { schedules } from './schedules.js';
 export { syncRole } from './sync/role.js';
 export { smsDeps, smsRole } from './sms/role.js';
+export { workflowsRole } from './workflows/role.js';

@@ -7,3 +7,4 @@ export * from './st-jobs.js';
 export * from './st-settings.js';
 export * from './sync-state.js';
 export * from './messages.js';
+export * from './workflows.js';

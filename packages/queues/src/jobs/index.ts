@@ -2,13 +2,14 @@ import { defineCatalog } from '../catalog.js';
 import { maintenanceJobs } from './maintenance.js';
 import { smsJobs } from './sms.js';
 import { syncJobs } from './sync.js';
-import { workflowJobs } from './workflow.js';
+import { workflowJobs, workflowStepJobs } from './workflow.js';
 
 /** Every job Fieldhand runs: name → queue and payload schema. Later features add their entries here. */
 export const jobCatalog = defineCatalog({
   ...maintenanceJobs,
   ...syncJobs,
   ...workflowJobs,
+  ...workflowStepJobs,
   ...smsJobs,
 });
 

@@ -10,6 +10,11 @@ export const maintenanceJobs = {
     queue: 'maintenance',
     schema: tenantScoped.extend({ tenantId: z.null().default(null) }),
   },
+  // Re-enqueues workflow steps that PostgreSQL says are scheduled but Redis has no job for.
+  'maintenance.reconcile-workflows': {
+    queue: 'maintenance',
+    schema: tenantScoped.extend({ tenantId: z.null().default(null) }),
+  },
   // Lets an operator (and the end-to-end tests) check that a role consumes jobs end to end.
   'maintenance.probe': {
     queue: 'maintenance',

@@ -32,3 +32,20 @@ export const workflowJobs = {
   // A change the sync saw in a vendor's data that workflows may act on.
   'workflow.domain-event': { queue: 'workflow', schema: domainEventSchema },
 } as const;
+
+// Steps run one job each; the job id is derived from run + step (workflowStepJobId) so an
+// enqueue repeated by a retry or the reconciler adds nothing.
+export const workflowStepJobs = {
+  // Runs one step of one workflow run; the run and step rows in PostgreSQL hold everything else.
+  'workflow.step': {
+    queue: 'workflow',
+    schema: tenantScoped.extend({
+      tenantId: z.uuid(),
+      runId: z.uuid(),
+      stepId: z.string().min(1).max(64),
+    }),
+  },
+} as const;
+
+/** BullMQ job ids may not contain ':'; run ids are UUIDs and step ids are [A-Za-z0-9_-]. */
+export const workflowStepJobId = (runId: string, stepId: string): string => `wf-${runId}-${stepId}`;

@@ -1,0 +1,48 @@
+import { and, eq, inArray, lte } from 'drizzle-orm';
+import { workflowInstances, workflowStepRuns } from '@fieldhand/db';
+import { workflowStepJobId } from '@fieldhand/queues';
+import { nowOf, type WorkflowDeps } from '../workflow-deps.js';
+import { enqueueStep } from './enqueue-step.js';
+
+export type ReconcileOptions = {
+  /** Steps due within this window are checked, so a lost delayed job is restored before it is due. */
+  horizonMs?: number;
+  /** Steps scheduled more recently than this are skipped: their enqueue may still be on its way. */
+  settleMs?: number;
+  batch?: number;
+};
+
+/**
+ * PostgreSQL is the truth: every active run's current step that is scheduled
+ * (or was running) must have a job in Redis. One that does not — Redis lost its
+ * data, someone removed the job — is enqueued again under the same job id. The
+ * step's ledger key keeps a re-run from texting twice.
+ */
+export async function reconcileRuns(deps: WorkflowDeps, options: ReconcileOptions = {}): Promise<{ checked: number; reenqueued: number }> {
+  const now = nowOf(deps);
+  const horizon = new Date(now.getTime() + (options.horizonMs ?? 3_600_000));
+  const settled = new Date(now.getTime() - (options.settleMs ?? 5_000));
+  const i = workflowInstances;
+  const s = workflowStepRuns;
+  const rows = await deps.db
+    .select({ tenantId: i.tenantId, runId: i.id, stepId: s.stepId, dueAt: s.dueAt })
+    .from(i)
+    .innerJoin(s, and(eq(s.instanceId, i.id), eq(s.stepId, i.currentStep)))
+    .where(and(eq(i.status, 'active'), lte(i.nextStepAt, horizon), inArray(s.status, ['scheduled', 'running']), lte(s.createdAt, settled)))
+    .orderBy(i.nextStepAt)
+    .limit(options.batch ?? 5_000);
+  const queue = deps.bus.queue('workflow');
+  let reenqueued = 0;
+  for (let start = 0; start < rows.length; start += 200) {
+    const chunk = rows.slice(start, start + 200);
+    const jobs = await Promise.all(chunk.map((r) => queue.getJob(workflowStepJobId(r.runId, r.stepId))));
+    for (const [index, job] of jobs.entries()) {
+      if (job) continue;
+      await enqueueStep(deps, chunk[index]!);
+      reenqueued++;
+    }
+  }
+  if (reenqueued > 0) deps.logger.warn({ reenqueued, checked: rows.length }, 'workflow steps had no job in Redis; re-enqueued');
+  return { checked: rows.length, reenqueued };
+}
+

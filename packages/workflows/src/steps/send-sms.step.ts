@@ -1,0 +1,35 @@
+import { findConsent } from '@fieldhand/db';
+import { createOutboundMessage, InvalidPhoneNumberError, TemplateError } from '@fieldhand/sms';
+import { cancelQueuedTexts, findRun, smsIdempotencyKey } from '../store/runs.js';
+import type { StepExecutor } from './step-executor.js';
+
+/**
+ * Texts through the SMS ledger. The idempotency key is run + step, so a retry
+ * (or a second worker after a kill -9) finds the row the first attempt wrote and
+ * never queues a second text; quiet hours and consent are the sms worker's job.
+ */
+export const sendSmsStep: StepExecutor<'send_sms'> = async ({ deps, tenant, run, step, subject }) => {
+  const to = run.phone;
+  if (!to) return { kind: 'fail', error: 'the customer has no textable phone number' };
+  if (!tenant.twilio?.from && !tenant.twilio?.messagingServiceSid) return { kind: 'fail', error: 'the tenant has no Twilio sender configured' };
+  const consent = await findConsent(deps.db, run.tenantId, to);
+  if (consent?.smsOptOut) return { kind: 'cancel', reason: 'customer opted out' };
+  const vars = Object.fromEntries(Object.entries(subject.vars).filter((e): e is [string, string | number] => e[1] !== null));
+  try {
+    const { message, created } = await createOutboundMessage(deps.db, deps.bus, {
+      tenantId: run.tenantId,
+      to,
+      template: step.template,
+      vars,
+      idempotencyKey: smsIdempotencyKey(run.id, step.id),
+      location: { state: subject.locationState ?? undefined },
+    });
+    // A stop that landed while this step ran must still win over a text not yet sent.
+    const now = await findRun(deps.db, run.tenantId, run.id);
+    if (now && now.status !== 'active') await cancelQueuedTexts(deps.db, run.tenantId, run.id, now.cancelReason ?? now.status);
+    return { kind: 'next', outcome: { messageId: message.id, to, created }, next: step.next ?? null };
+  } catch (error) {
+    if (error instanceof TemplateError || error instanceof InvalidPhoneNumberError) return { kind: 'fail', error: error.message };
+    throw error;
+  }
+};
