@@ -9,3 +9,4 @@ export * from './schema/index.js';
 export * from './repositories/sync-state.js';
 export * from './repositories/messages.js';
 export * from './repositories/consent.js';
+export * from './repositories/outbox.js';

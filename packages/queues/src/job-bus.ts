@@ -25,6 +25,8 @@ export class QueueUnavailableError extends Error {
   }
 }
 
+const READY_WAIT_MS = 2_000;
+
 export function defaultJobOptions(queue: QueueName): JobsOptions {
   const s = QUEUE_SETTINGS[queue];
   return {
@@ -73,9 +75,10 @@ export class JobBus<C extends Catalog> {
 
   /** Adds already-validated data (a replayed dead letter keeps its original data). */
   async add(queue: QueueName, name: string, data: Record<string, unknown>, options: EnqueueOptions = {}): Promise<string> {
-    // A producer that fails fast (the API) must not wait for BullMQ to connect: answer now, retry later.
+    // A producer that fails fast (the API) must not wait on BullMQ's reconnect loop: give
+    // a connection that is still coming up a moment, then answer so the caller can retry.
     if (this.connection.options.enableOfflineQueue === false && this.connection.status !== 'ready') {
-      throw new QueueUnavailableError(this.connection.status);
+      await this.readyWithin(READY_WAIT_MS);
     }
     const { correlationId, ...jobOptions } = options;
     const job = await this.queue(queue).add(
@@ -84,6 +87,19 @@ export class JobBus<C extends Catalog> {
       jobOptions,
     );
     return job.id!;
+  }
+
+  private async readyWithin(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.connection.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.connection.once('ready', done);
+    });
+    if (this.connection.status !== 'ready') throw new QueueUnavailableError(this.connection.status);
   }
 
   async depths(): Promise<Array<{ queue: string; state: string; count: number }>> {

@@ -12,7 +12,7 @@ describe('enqueue while Redis is down', () => {
     const bus = new JobBus(jobCatalog, producer, 'down-test', (_err, queue) => errors.push(queue));
     const started = Date.now();
     await expect(bus.enqueue('maintenance.probe', { tenantId: null, probeId: 'x' })).rejects.toBeInstanceOf(QueueUnavailableError);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(3_000);
     // A queue made while Redis is down fails its background initialisation too; that must
     // reach the error callback, not become an unhandled rejection (vitest fails the run on one).
     bus.queue('sync');

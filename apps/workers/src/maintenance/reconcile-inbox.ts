@@ -1,6 +1,6 @@
-import { findUnprocessedInbox, type Database } from '@fieldhand/db';
+import { findStaleOutbox, findUnprocessedInbox, type Database } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
-import { enqueueInboxRow, type Catalog, type JobBus } from '@fieldhand/queues';
+import { enqueueInboxRow, flushOutbox, type Catalog, type JobBus } from '@fieldhand/queues';
 
 // After this many enqueues a row needs a person: its job keeps failing or vanishing.
 const MAX_ENQUEUES = 10;
@@ -29,4 +29,19 @@ export async function reconcileInbox<C extends Catalog>(
   if (stuck > 0) deps.logger.error({ stuck }, 'webhook inbox rows exceeded their enqueue limit; see webhook_inbox.last_error');
   if (reenqueued > 0) deps.logger.info({ reenqueued }, 'reconciled unprocessed webhook inbox rows');
   return { reenqueued, stuck };
+}
+
+/**
+ * Enqueues outbox rows whose writer committed but died before enqueueing them.
+ * Writers flush within milliseconds of their commit; older rows were left behind.
+ */
+export async function reconcileOutbox<C extends Catalog>(deps: { db: Database; bus: JobBus<C>; logger: Logger }, olderThanSeconds: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const rows = await findStaleOutbox(deps.db, new Date(Date.now() - olderThanSeconds * 1000), BATCH);
+    total += await flushOutbox(deps.db, deps.bus, rows);
+    if (rows.length < BATCH) break;
+  }
+  if (total > 0) deps.logger.warn({ enqueued: total }, 'enqueued outbox rows left behind by a crashed writer');
+  return total;
 }

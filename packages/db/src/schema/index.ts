@@ -8,3 +8,4 @@ export * from './st-settings.js';
 export * from './sync-state.js';
 export * from './messages.js';
 export * from './workflows.js';
+export * from './outbox.js';

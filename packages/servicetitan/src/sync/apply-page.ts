@@ -1,8 +1,9 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { commitSyncPage, findSyncState, recordSyncError, type SyncKey } from '@fieldhand/db';
+import { commitSyncPage, findSyncState, insertOutbox, recordSyncError, type SyncKey } from '@fieldhand/db';
+import { flushOutbox } from '@fieldhand/queues';
 import type { FieldhandCatalog, JobContext, JobData } from '@fieldhand/queues';
 import { stModule } from '../modules/index.js';
-import { changeEvents, emitEvents } from './change-events.js';
+import { changeEvents, eventOutboxRows } from './change-events.js';
 import { enqueuePage, SOURCE, type SyncDeps } from './sync-deps.js';
 import { upsertPage } from './upsert-page.js';
 
@@ -51,11 +52,13 @@ export async function applyPage(deps: SyncDeps, data: PageData, ctx: JobContext)
         events: events.length,
       });
       if (!moved) throw new LostRace();
-      // Emitted before commit: if we die before committing, the retry derives the same
-      // changes and the same event ids, which BullMQ then ignores.
-      await emitEvents(deps.bus, events);
-      return { ...result, events: events.length };
+      // Written with the rows they describe and enqueued only after the commit, so the
+      // workflows worker never reads a record older than its event; rows left behind by a
+      // crash after the commit are enqueued by the maintenance role.
+      const outbox = await insertOutbox(tx, eventOutboxRows(events));
+      return { ...result, events: events.length, outbox };
     });
+    await flushOutbox(deps.db, deps.bus, outcome.outbox);
     if (page.hasMore) await enqueuePage(deps, data.tenantId, module.name, data.runId, data.page + 1);
     const applied = { status: 'applied' as const, page: data.page, records: page.data.length, inserted: outcome.inserted, updated: outcome.updated, unchanged: outcome.unchanged, events: outcome.events, hasMore: page.hasMore };
     ctx.logger.info({ module: module.name, runId: data.runId, ...applied }, page.hasMore ? 'sync page applied' : 'sync pass finished');

@@ -1,4 +1,5 @@
-import type { FieldhandCatalog, JobBus, JobInput } from '@fieldhand/queues';
+import type { NewOutboxRow } from '@fieldhand/db';
+import { jobCatalog, type FieldhandCatalog, type JobInput } from '@fieldhand/queues';
 import type { RowChange, StModule } from '../modules/index.js';
 import { SOURCE } from './sync-deps.js';
 
@@ -30,6 +31,13 @@ export function changeEvents(module: StModule, tenantId: string, changes: readon
 }
 
 /** BullMQ ignores an add whose job id exists, so re-emitting after a crash adds nothing. */
-export async function emitEvents(bus: JobBus<FieldhandCatalog>, events: readonly DomainEvent[]): Promise<void> {
-  await Promise.all(events.map((event) => bus.enqueue('workflow.domain-event', event, { jobId: `evt-${event.eventId}` })));
+/** Outbox rows for the events, written in the page's transaction and enqueued after it commits. */
+export function eventOutboxRows(events: readonly DomainEvent[]): NewOutboxRow[] {
+  return events.map((event) => ({
+    tenantId: event.tenantId,
+    queue: jobCatalog['workflow.domain-event'].queue,
+    jobName: 'workflow.domain-event',
+    jobId: `evt-${event.eventId}`,
+    payload: jobCatalog['workflow.domain-event'].schema.parse(event),
+  }));
 }

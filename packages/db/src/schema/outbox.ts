@@ -1,0 +1,22 @@
+import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/**
+ * Jobs decided inside a database transaction, written in that same transaction
+ * and enqueued only after it commits: a consumer never sees an event before the
+ * rows it describes, and a crash between commit and enqueue loses nothing (the
+ * maintenance role enqueues rows left behind).
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: uuid('tenant_id'),
+    queue: text('queue').notNull(),
+    jobName: text('job_name').notNull(),
+    // Deterministic, so enqueueing a row twice adds one job.
+    jobId: text('job_id').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('outbox_created_at_idx').on(t.createdAt)],
+);
