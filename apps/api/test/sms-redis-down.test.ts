@@ -55,6 +55,8 @@ afterAll(async () => {
 
 describe('inbound STOP while Redis is down', () => {
   it('answers 200 and records the opt-out at once, and the queued follow-up runs after Redis returns', async () => {
+    // As in a running API, the queues were in use before the outage.
+    await Promise.all((['sms-inbound', 'workflow', 'dead-letter'] as const).map((q) => bus.queue(q).waitUntilReady()));
     await redis.stop();
     const params = { MessageSid: `SM${'e'.repeat(32)}`, AccountSid: ACCOUNT_SID, From: CUSTOMER, To: SENDER, Body: 'STOP', NumMedia: '0', NumSegments: '1' };
     const started = Date.now();
