@@ -24,6 +24,8 @@ export async function demoEnvironment(env) {
     SERVICETITAN_API_URL: `${sandbox}/servicetitan/api`,
     GHL_API_URL: `${sandbox}/ghl`,
     TWILIO_API_URL: `${sandbox}/twilio`,
+    // The demo should show a change within a minute, not five.
+    SYNC_INTERVAL_SECONDS: env.SYNC_INTERVAL_SECONDS ?? '30',
     TWILIO_ACCOUNT_SID: demo.twilioAccountSid,
     TWILIO_AUTH_TOKEN: demo.twilioAuthToken,
   };
