@@ -102,3 +102,32 @@ export function expectedApps(demo: boolean, env: Record<string, string> = {}): s
     `const a=require('./ecosystem.config.cjs').apps;console.log(JSON.stringify(a.flatMap(x=>Array(x.instances??1).fill(x.name))))`;
   return (JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' })) as string[]).sort();
 }
+
+export type Pm2System = { pm2Home: string; api: string; port: number; stop: () => void };
+
+/**
+ * Every process of ecosystem.config.cjs under a PM2 of its own (no demo sandbox),
+ * against the given database and Redis prefix, with short locks and shutdowns so a
+ * killed worker's job is retried within seconds. Resolves once /readyz answers.
+ */
+export async function startPm2System(options: { databaseUrl: string; redisUrl: string; prefix: string; adminKey: string; env?: Record<string, string> }): Promise<Pm2System> {
+  const pm2Home = newPm2Home();
+  const port = await freePort();
+  const api = `http://127.0.0.1:${port}`;
+  pm2(pm2Home, ['start', 'ecosystem.config.cjs'], {
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: options.redisUrl,
+    QUEUE_PREFIX: options.prefix,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_BASE_URL: api,
+    API_INSTANCES: '1',
+    FIELDHAND_ADMIN_KEY: options.adminKey,
+    FIELDHAND_DEMO: '0',
+    JOB_LOCK_DURATION_MS: '3000',
+    SHUTDOWN_TIMEOUT_MS: '3000',
+    ...options.env,
+  });
+  await waitForReady(api);
+  return { pm2Home, api, port, stop: () => void pm2(pm2Home, ['kill']) };
+}

@@ -6,7 +6,7 @@ import { listDeadLetters } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { jobCatalog, JobBus, type FieldhandCatalog } from '@fieldhand/queues';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
-import { expectedApps, freePort, newPm2Home, pm2, pm2List, pm2LogLines, waitFor, waitForReady } from './helpers.js';
+import { expectedApps, pm2, pm2List, pm2LogLines, startPm2System, waitFor } from './helpers.js';
 
 const adminKey = 'e2e-admin-key-0123456789abcdef';
 let t: TestDatabase;
@@ -21,24 +21,7 @@ beforeAll(async () => {
   redis = createTestRedis();
   bus = new JobBus(jobCatalog, redis.connect('producer'), redis.prefix);
   events = new QueueEvents('maintenance', { connection: redis.connect('worker'), prefix: redis.prefix });
-  pm2Home = newPm2Home();
-  const port = await freePort();
-  api = `http://127.0.0.1:${port}`;
-  pm2(pm2Home, ['start', 'ecosystem.config.cjs'], {
-    DATABASE_URL: t.url,
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: redis.prefix,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    API_INSTANCES: '1',
-    FIELDHAND_ADMIN_KEY: adminKey,
-    FIELDHAND_DEMO: '0',
-    // A killed worker's job becomes retryable after its lock lapses.
-    JOB_LOCK_DURATION_MS: '3000',
-    SHUTDOWN_TIMEOUT_MS: '3000',
-    LOG_LEVEL: 'info',
-  });
-  await waitForReady(api);
+  ({ pm2Home, api } = await startPm2System({ databaseUrl: t.url, redisUrl: redis.url, prefix: redis.prefix, adminKey, env: { LOG_LEVEL: 'info' } }));
 }, 90_000);
 
 afterAll(async () => {

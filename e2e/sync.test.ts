@@ -9,7 +9,7 @@ import { jobCatalog, JobBus, type FieldhandCatalog } from '@fieldhand/queues';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
 import { createSandbox, type RunningSandbox, type Sandbox } from '@fieldhand/sandbox';
 import { ST_MODULES } from '@fieldhand/servicetitan';
-import { freePort, newPm2Home, pm2, pm2List, waitFor, waitForReady } from './helpers.js';
+import { pm2, pm2List, startPm2System, waitFor } from './helpers.js';
 
 const adminKey = 'e2e-sync-admin-key-0123456789abcdef';
 type StAccount = { tenantId: number; clientId: string; clientSecret: string; appKey: string };
@@ -73,23 +73,7 @@ beforeAll(async () => {
     })
   ).id;
 
-  pm2Home = newPm2Home();
-  const port = await freePort();
-  api = `http://127.0.0.1:${port}`;
-  pm2(pm2Home, ['start', 'ecosystem.config.cjs'], {
-    DATABASE_URL: t.url,
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: redis.prefix,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    API_INSTANCES: '1',
-    FIELDHAND_ADMIN_KEY: adminKey,
-    FIELDHAND_DEMO: '0',
-    ...running.env,
-    JOB_LOCK_DURATION_MS: '3000',
-    SHUTDOWN_TIMEOUT_MS: '3000',
-  });
-  await waitForReady(api);
+  ({ pm2Home, api } = await startPm2System({ databaseUrl: t.url, redisUrl: redis.url, prefix: redis.prefix, adminKey, env: running.env }));
 }, 90_000);
 
 afterAll(async () => {

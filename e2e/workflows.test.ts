@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { areaCodeOf, stateOfAreaCode } from '@fieldhand/sms';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
 import { createSandbox, type RunningSandbox } from '@fieldhand/sandbox';
-import { freePort, newPm2Home, pm2, waitFor, waitForReady } from './helpers.js';
+import { pm2, startPm2System, waitFor } from './helpers.js';
 
 const adminKey = 'e2e-workflows-admin-key-0123456789';
 const SENDER = '+17372004066';
@@ -115,9 +115,13 @@ beforeAll(async () => {
   t = await createTestDatabase();
   redis = createTestRedis();
   running = await createSandbox({ logLevel: 'silent', twilioStatusStepMs: 50 }).listen(0);
-  pm2Home = newPm2Home();
-  const port = await freePort();
-  api = `http://127.0.0.1:${port}`;
+  ({ pm2Home, api } = await startPm2System({
+    databaseUrl: t.url,
+    redisUrl: redis.url,
+    prefix: redis.prefix,
+    adminKey,
+    env: { ...running.env, SMS_SEGMENTS_PER_SECOND: '0' },
+  }));
   const account = await sandboxControl('/accounts', {
     seed: 5,
     size: 40,
@@ -125,22 +129,6 @@ beforeAll(async () => {
   });
   const st = account.servicetitan as { tenantId: number; clientId: string; clientSecret: string; appKey: string };
   stTenant = st.tenantId;
-  pm2(pm2Home, ['start', 'ecosystem.config.cjs'], {
-    DATABASE_URL: t.url,
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: redis.prefix,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUBLIC_BASE_URL: api,
-    API_INSTANCES: '1',
-    FIELDHAND_ADMIN_KEY: adminKey,
-    FIELDHAND_DEMO: '0',
-    ...running.env,
-    SMS_SEGMENTS_PER_SECOND: '0',
-    JOB_LOCK_DURATION_MS: '3000',
-    SHUTDOWN_TIMEOUT_MS: '3000',
-  });
-  await waitForReady(api);
   const tenant = await call('/tenants', 'POST', {
     name: 'E2E Workflows HVAC',
     timezone: 'America/Chicago',
