@@ -169,6 +169,21 @@ describe('runs against the sandbox', () => {
     expect(cancelled.cancelReason).toMatch(/^customer opted out/);
   });
 
+  it('a Twilio 21610 on the first text stops the run at once, not at its next send', async () => {
+    // The sandbox answers 21610 (unsubscribed) for this number: the customer texted STOP somewhere we never saw.
+    const phone = '+15005550004';
+    const { estimateId, customerId } = await seedEstimate(2000, phone);
+    await estimateCreated(estimateId, customerId);
+    const run = await runOf(estimateId);
+    const cancelled = await until(async () => {
+      const r = await h.api.request(`${base()}/workflow-runs/${run.id}`, admin);
+      return r.body.status === 'cancelled' ? r.body : undefined;
+    }, 15_000, 'run cancelled after the 21610');
+    // The stop came from the sms.opted_out event, not from text-2 finding the opt-out 6 s later.
+    expect(cancelled.cancelReason).toMatch(/^customer opted out \(sms\.opted_out sms-21610:/);
+    expect(cancelled.steps.find((s: { stepId: string }) => s.stepId === 'text-2')).toMatchObject({ status: 'cancelled', startedAt: null });
+  });
+
   it('explains through the API why an estimate started no run', async () => {
     const { estimateId, customerId } = await seedEstimate(999.99, '+15127039103');
     await estimateCreated(estimateId, customerId);

@@ -6,7 +6,7 @@ import { inboxJobId, jobCatalog, JobBus, type FieldhandCatalog } from '@fieldhan
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
 import { purgeExpiredDeadLetters } from '../src/maintenance/purge-dead-letters.js';
 import { reconcileInbox } from '../src/maintenance/reconcile-inbox.js';
-import { syncSchedules } from '../src/bootstrap/sync-schedules.js';
+import { restoreMissingSchedules, syncSchedules } from '../src/bootstrap/sync-schedules.js';
 import { schedules } from '../src/schedules.js';
 
 let t: TestDatabase;
@@ -67,5 +67,16 @@ describe('schedules', () => {
     await syncSchedules(bus, schedules);
     const ids = (await bus.queue('maintenance').getJobSchedulers()).map((s) => s.key).sort();
     expect(ids).toEqual(schedules.filter((s) => bus.catalog[s.job].queue === 'maintenance').map((s) => s.id).sort());
+  });
+
+  it('upserts again the schedulers a FLUSHALL wiped, and only those', async () => {
+    await syncSchedules(bus, schedules);
+    expect(await restoreMissingSchedules(bus, schedules)).toEqual([]);
+    // What FLUSHALL does to this prefix's keys.
+    const keys = await redis.connect().keys(`${redis.prefix}:*`);
+    await redis.connect().del(...keys);
+    expect(await restoreMissingSchedules(bus, schedules)).toEqual(schedules.map((s) => s.id));
+    expect((await bus.queue('maintenance').getJobScheduler('maintenance.reconcile-workflows'))?.every).toBe(15_000);
+    expect(await restoreMissingSchedules(bus, schedules)).toEqual([]);
   });
 });

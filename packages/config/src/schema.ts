@@ -68,6 +68,8 @@ export const workerSchema = z.object({
   // released for retry before PM2 resorts to SIGKILL.
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   INBOX_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(60),
+  // A text still queued this long after it was due, with no send job in Redis, gets one again.
+  SEND_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(60),
   DEAD_LETTER_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   // A killed worker's job is retried by another worker once its lock lapses.
   JOB_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),

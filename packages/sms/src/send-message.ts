@@ -86,6 +86,8 @@ export async function sendMessage(deps: SmsDeps, data: { tenantId: string; messa
       return recordFailure(tx, tenant, message, failure);
     }
   });
+  // Twilio's 21610 is an opt-out we learned of by sending: workflows hear of it as of an inbound STOP.
+  if (failure?.kind === 'unsubscribed') await emitOptedOut(deps, message);
   if (failure?.kind === 'retry' || failure?.kind === 'ambiguous') throw new Error(`Twilio send failed (${failure.kind}): ${failure.message}`);
   if (failure?.kind === 'permanent' && failure.code !== null && failure.code >= 20000 && failure.code < 21000) {
     // Credentials or account problems: an operator must see these in the dead letters.
@@ -115,6 +117,14 @@ async function recordFailure(tx: Tx, tenant: TenantRow, message: MessageRow, fai
       // Stays `sending`: the next attempt looks the message up in Twilio before anything else.
       return 'failed';
   }
+}
+
+async function emitOptedOut(deps: SmsDeps, message: MessageRow): Promise<void> {
+  await deps.bus.enqueue(
+    'workflow.sms-event',
+    { tenantId: message.tenantId, eventId: `sms-21610:${message.id}`, type: 'sms.opted_out', phone: message.to, messageId: message.id, occurredAt: new Date().toISOString() },
+    { jobId: `sms-event-21610-${message.id}` },
+  );
 }
 
 function quietHoursOpening(tenant: TenantRow, message: MessageRow, now: Date): Date {

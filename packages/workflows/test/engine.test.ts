@@ -2,11 +2,25 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowEvents, workflowInstances, workflowStepRuns, type Database } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
-import { workflowStepJobId } from '@fieldhand/queues';
+import { domainEventSchema, jobCatalog, JobBus, runWorkers, UnrecoverableError, workflowStepJobId, type FieldhandCatalog } from '@fieldhand/queues';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
-import { ensureShippedDefinitions, findRun, listRuns, reconcileRuns, replayRun, runStep, saveDefinition, setDefinitionEnabled, stepRunsOf } from '../src/index.js';
+import {
+  ensureShippedDefinitions,
+  findRun,
+  fromDomainEvent,
+  handleWorkflowEvent,
+  listRuns,
+  reconcileRuns,
+  replayRun,
+  runStep,
+  saveDefinition,
+  setDefinitionEnabled,
+  stepRunsOf,
+  type WorkflowDeps,
+} from '../src/index.js';
 import {
   addPhone,
+  logger,
   createSmsTenant,
   emit,
   emitSms,
@@ -167,6 +181,52 @@ describe('reconciler', () => {
     await waitFor(async () => (await findRun(db, tenantId, run.id))?.status === 'completed', 10_000, 'run completed');
     const texts = await runTexts(db, run.id);
     expect(texts.map((m) => m.idempotencyKey).sort()).toEqual([`wf:${run.id}:text-1`, `wf:${run.id}:text-2`]);
+  });
+});
+
+describe('a step job that failed for good without marking its run', () => {
+  it('is found by the reconciler, which fails the run so it can be replayed from that step', async () => {
+    // Its own queue prefix, consumed by a worker whose step handler dies before the step's own
+    // bookkeeping (as a job that stalled too often, or a database error outside the step, does).
+    const own = createTestRedis();
+    const bus = new JobBus(jobCatalog, own.connect('producer'), own.prefix);
+    const deps: WorkflowDeps = { db, bus, logger };
+    const deadTenant = await createSmsTenant(db, 'Dead Letter Roofing');
+    await saveDefinition(db, deadTenant, quickFollowUp());
+    await setDefinitionEnabled(db, deadTenant, 'quick-follow-up', true);
+    const customer = await seedCustomer(db, deadTenant);
+    const estimate = await seedEstimate(db, deadTenant, customer);
+    const workers = runWorkers<FieldhandCatalog>({
+      role: 'dying-workflows',
+      queues: ['workflow'],
+      handlers: {
+        'workflow.domain-event': () => Promise.resolve(),
+        'workflow.sms-event': () => Promise.resolve(),
+        'workflow.step': () => Promise.reject(new UnrecoverableError('job stalled more than allowable limit')),
+      },
+      bus,
+      db,
+      connection: own.connect('worker'),
+      logger,
+    });
+    try {
+      const { evaluations } = await handleWorkflowEvent(deps, fromDomainEvent(domainEventSchema.parse(estimateEvent(deadTenant, estimate, customer, 'estimate.created', 'Open'))));
+      const runId = evaluations[0]!.runId!;
+      const job = await waitFor(() => bus.queue('workflow').getJob(workflowStepJobId(runId, 'text-1')));
+      await waitFor(() => job.isFailed().then((failed) => failed && bus.queue('workflow').getJob(job.id!).then((j) => j?.finishedOn)), 10_000, 'the step job failed');
+      await workers.close(2_000);
+      expect((await findRun(db, deadTenant, runId))!.status).toBe('active');
+
+      expect((await reconcileRuns(deps, { settleMs: 0 })).failed).toBeGreaterThanOrEqual(1);
+      const failed = (await findRun(db, deadTenant, runId))!;
+      expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/^text-1: job failed after \d attempt\(s\): job stalled more than allowable limit/) });
+      expect((await stepRunsOf(db, runId)).map((r) => [r.stepId, r.status])).toEqual([['text-1', 'failed']]);
+      expect(await replayRun(deps, deadTenant, runId, { failedStep: true })).toMatchObject({ replayOf: runId, replayFromStep: 'text-1', status: 'active' });
+    } finally {
+      await workers.close(2_000);
+      await bus.close();
+      await own.cleanup();
+    }
   });
 });
 

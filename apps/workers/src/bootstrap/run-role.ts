@@ -6,7 +6,10 @@ import { schedules } from '../schedules.js';
 import { startMetricsServer } from './metrics-server.js';
 import { watchRedis } from './redis-watchdog.js';
 import type { RoleDefinition } from './role.js';
-import { syncSchedules } from './sync-schedules.js';
+import { restoreMissingSchedules, syncSchedules } from './sync-schedules.js';
+
+// How often the scheduler owner checks that Redis still has its schedulers.
+const SCHEDULE_CHECK_MS = 15_000;
 
 /** The one bootstrap every worker role's entry file calls. */
 export async function runRole(role: RoleDefinition<FieldhandCatalog>): Promise<void> {
@@ -51,6 +54,13 @@ export async function runRole(role: RoleDefinition<FieldhandCatalog>): Promise<v
     await syncSchedules(bus, schedules);
     logger.info({ schedules: schedules.map((s) => s.id) }, 'job schedulers upserted');
   }
+  const scheduleCheck = cfg.worker.SCHEDULER_OWNER
+    ? setInterval(() => {
+        restoreMissingSchedules(bus, schedules)
+          .then((restored) => restored.length > 0 && logger.warn({ restored }, 'job schedulers were missing from Redis; upserted again'))
+          .catch((err: unknown) => logger.warn({ err }, 'could not check the job schedulers'));
+      }, SCHEDULE_CHECK_MS)
+    : undefined;
   const metricsServer = cfg.worker.METRICS_PORT ? await startMetricsServer(cfg.worker.METRICS_PORT) : undefined;
 
   let stopping = false;
@@ -59,6 +69,7 @@ export async function runRole(role: RoleDefinition<FieldhandCatalog>): Promise<v
     stopping = true;
     logger.info({ reason, timeoutMs: cfg.worker.SHUTDOWN_TIMEOUT_MS }, 'shutting down: no new jobs, waiting for active ones');
     stopWatching();
+    clearInterval(scheduleCheck);
     try {
       await running.close(cfg.worker.SHUTDOWN_TIMEOUT_MS);
       await bus.close();

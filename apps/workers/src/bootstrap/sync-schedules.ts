@@ -13,3 +13,18 @@ export async function syncSchedules<C extends Catalog>(bus: JobBus<C>, declared:
     }
   }
 }
+
+/**
+ * Upserts the declared schedulers Redis no longer has. A FLUSHALL (or a Redis
+ * restarted without persistence) wipes them without dropping our connection, so
+ * the owner checks on a timer instead of waiting for a reconnect; without them
+ * the reconcilers that rebuild the other lost jobs would never run again.
+ */
+export async function restoreMissingSchedules<C extends Catalog>(bus: JobBus<C>, declared: readonly Schedule<C>[]): Promise<string[]> {
+  const missing: Schedule<C>[] = [];
+  for (const schedule of declared) {
+    if (!(await bus.queue(bus.catalog[schedule.job]!.queue).getJobScheduler(schedule.id))) missing.push(schedule);
+  }
+  if (missing.length > 0) await upsertSchedules(bus, missing);
+  return missing.map((s) => s.id);
+}

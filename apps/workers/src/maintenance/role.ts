@@ -1,4 +1,5 @@
 import type { FieldhandCatalog } from '@fieldhand/queues';
+import { reconcileSends } from '@fieldhand/sms';
 import type { RoleDefinition } from '../bootstrap/role.js';
 import { runProbe } from './probe.js';
 import { purgeExpiredDeadLetters } from './purge-dead-letters.js';
@@ -19,6 +20,7 @@ export const maintenanceRole: RoleDefinition<FieldhandCatalog> = {
     }),
     'maintenance.purge-dead-letters': () => purgeExpiredDeadLetters(deps, deps.config.worker.DEAD_LETTER_RETENTION_DAYS),
     'maintenance.reconcile-workflows': () => reconcileWorkflows(deps),
+    'maintenance.reconcile-sends': () => reconcileSends(deps, deps.config.worker.SEND_RECONCILE_AFTER_SECONDS),
     'maintenance.probe': (data, ctx) => runProbe(data, ctx),
   }),
 };

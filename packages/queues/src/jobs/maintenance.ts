@@ -15,6 +15,11 @@ export const maintenanceJobs = {
     queue: 'maintenance',
     schema: tenantScoped.extend({ tenantId: z.null().default(null) }),
   },
+  // Re-enqueues texts that PostgreSQL says are still to be sent but Redis has no send job for.
+  'maintenance.reconcile-sends': {
+    queue: 'maintenance',
+    schema: tenantScoped.extend({ tenantId: z.null().default(null) }),
+  },
   // Lets an operator (and the end-to-end tests) check that a role consumes jobs end to end.
   'maintenance.probe': {
     queue: 'maintenance',

@@ -2,6 +2,7 @@ import { and, eq, inArray, lte } from 'drizzle-orm';
 import { workflowInstances, workflowStepRuns } from '@fieldhand/db';
 import { workflowStepJobId } from '@fieldhand/queues';
 import { nowOf, type WorkflowDeps } from '../workflow-deps.js';
+import { failRun } from '../store/runs.js';
 import { enqueueStep } from './enqueue-step.js';
 
 export type ReconcileOptions = {
@@ -16,9 +17,11 @@ export type ReconcileOptions = {
  * PostgreSQL is the truth: every active run's current step that is scheduled
  * (or was running) must have a job in Redis. One that does not — Redis lost its
  * data, someone removed the job — is enqueued again under the same job id. The
- * step's ledger key keeps a re-run from texting twice.
+ * step's ledger key keeps a re-run from texting twice. A step whose job failed
+ * for good without its handler marking the run (it stalled too often, or threw
+ * outside the step) fails the run here, so it can be replayed from that step.
  */
-export async function reconcileRuns(deps: WorkflowDeps, options: ReconcileOptions = {}): Promise<{ checked: number; reenqueued: number }> {
+export async function reconcileRuns(deps: WorkflowDeps, options: ReconcileOptions = {}): Promise<{ checked: number; reenqueued: number; failed: number }> {
   const now = nowOf(deps);
   const horizon = new Date(now.getTime() + (options.horizonMs ?? 3_600_000));
   const settled = new Date(now.getTime() - (options.settleMs ?? 5_000));
@@ -33,16 +36,24 @@ export async function reconcileRuns(deps: WorkflowDeps, options: ReconcileOption
     .limit(options.batch ?? 5_000);
   const queue = deps.bus.queue('workflow');
   let reenqueued = 0;
+  let failed = 0;
   for (let start = 0; start < rows.length; start += 200) {
     const chunk = rows.slice(start, start + 200);
     const jobs = await Promise.all(chunk.map((r) => queue.getJob(workflowStepJobId(r.runId, r.stepId))));
     for (const [index, job] of jobs.entries()) {
-      if (job) continue;
-      await enqueueStep(deps, chunk[index]!);
-      reenqueued++;
+      const row = chunk[index]!;
+      if (!job) {
+        await enqueueStep(deps, row);
+        reenqueued++;
+      } else if (job.finishedOn && job.failedReason && (await job.isFailed())) {
+        // Kept failed jobs stay in Redis, so without this the run would stay active forever.
+        await failRun(deps.db, row.runId, row.stepId, `job failed after ${job.attemptsMade} attempt(s): ${job.failedReason}`);
+        failed++;
+      }
     }
   }
   if (reenqueued > 0) deps.logger.warn({ reenqueued, checked: rows.length }, 'workflow steps had no job in Redis; re-enqueued');
-  return { checked: rows.length, reenqueued };
+  if (failed > 0) deps.logger.error({ failed }, 'workflow steps whose job failed for good; their runs are marked failed');
+  return { checked: rows.length, reenqueued, failed };
 }
 

@@ -1,0 +1,40 @@
+import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { messages, type Database } from '@fieldhand/db';
+import type { Logger } from '@fieldhand/observability';
+import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
+import { sendJobId } from './create-message.js';
+
+const BATCH = 2_000;
+
+/**
+ * PostgreSQL is the truth for outbound texts too: a row still `queued` (or left
+ * `sending`) long after it was due, whose send job Redis lost (FLUSHALL, a restart
+ * without persistence), gets its first send job again. The job id is the row's
+ * first one, so while that job still exists this adds nothing; a second job for
+ * the same row is harmless anyway, since only one attempt can claim it.
+ */
+export async function reconcileSends(deps: { db: Database; bus: JobBus<FieldhandCatalog>; logger: Logger }, olderThanSeconds: number): Promise<{ reenqueued: number }> {
+  const before = new Date(Date.now() - olderThanSeconds * 1000);
+  const rows = await deps.db
+    .select({ id: messages.id, tenantId: messages.tenantId })
+    .from(messages)
+    .where(
+      and(
+        inArray(messages.status, ['queued', 'sending']),
+        eq(messages.direction, 'outbound'),
+        lt(messages.updatedAt, before),
+        // A text held for quiet hours is not late until its send window opens.
+        or(isNull(messages.sendAfter), lt(messages.sendAfter, before)),
+      ),
+    )
+    .limit(BATCH);
+  const queue = deps.bus.queue('sms-send');
+  let reenqueued = 0;
+  for (const row of rows) {
+    if (await queue.getJob(sendJobId(row.id))) continue;
+    await deps.bus.enqueue('sms.send', { tenantId: row.tenantId, messageId: row.id }, { jobId: sendJobId(row.id) });
+    reenqueued++;
+  }
+  if (reenqueued > 0) deps.logger.warn({ reenqueued, checked: rows.length }, 'texts due long ago had no send job in Redis; re-enqueued');
+  return { reenqueued };
+}
