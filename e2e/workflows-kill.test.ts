@@ -8,7 +8,7 @@ import { jobCatalog, JobBus, type FieldhandCatalog } from '@fieldhand/queues';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
 import { createSandbox, type RunningSandbox } from '@fieldhand/sandbox';
 import { emitEstimatesCreated, seedEstimates, textsAtSandbox, twoTextFollowUp, wrongTexts, type LoadEstimate } from '../apps/workers/test/support/workflow-load.js';
-import { freePort, newPm2Home, pm2, pm2List, waitFor, waitForReady } from './helpers.js';
+import { pm2, pm2List, startPm2System, waitFor } from './helpers.js';
 
 const adminKey = 'e2e-workflows-admin-key-0123456789abcdef';
 const SENDER = '+17372004099';
@@ -41,32 +41,19 @@ beforeAll(async () => {
   redis = createTestRedis();
   bus = new JobBus(jobCatalog, redis.connect('producer'), redis.prefix);
   sandbox = await createSandbox({ logLevel: 'silent', twilioStatusStepMs: 60_000 }).listen(0);
-  pm2Home = newPm2Home();
-  const port = await freePort();
-  api = `http://127.0.0.1:${port}`;
+  ({ pm2Home, api } = await startPm2System({
+    databaseUrl: t.url,
+    redisUrl: redis.url,
+    prefix: redis.prefix,
+    adminKey,
+    env: { TWILIO_API_URL: `${sandbox.url}/twilio`, SMS_SEGMENTS_PER_SECOND: '0', RATE_LIMIT_PER_MINUTE: '100000' },
+  }));
   const account = await fetch(`${sandbox.url}/_sandbox/accounts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ size: 0, twilio: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, numbers: [{ phoneNumber: SENDER, smsUrl: `${api}/webhooks/twilio/sms` }] } }),
   });
   expect(account.status).toBe(201);
-  pm2(pm2Home, ['start', 'ecosystem.config.cjs'], {
-    DATABASE_URL: t.url,
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: redis.prefix,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUBLIC_BASE_URL: api,
-    API_INSTANCES: '1',
-    FIELDHAND_ADMIN_KEY: adminKey,
-    FIELDHAND_DEMO: '0',
-    TWILIO_API_URL: `${sandbox.url}/twilio`,
-    SMS_SEGMENTS_PER_SECOND: '0',
-    RATE_LIMIT_PER_MINUTE: '100000',
-    JOB_LOCK_DURATION_MS: '3000',
-    SHUTDOWN_TIMEOUT_MS: '3000',
-  });
-  await waitForReady(api);
   const tenant = await call('/tenants', 'POST', {
     name: 'E2E Workflows',
     timezone: 'America/Chicago',
