@@ -67,15 +67,17 @@ describe('under PM2', () => {
     });
     expect(response.status).toBe(202);
     expect(response.headers.get('x-correlation-id')).toBe(correlationId);
+    // The API's and the worker's lines reach PM2's log files in either order.
     const lines = await waitFor(
       () => {
         const mine = pm2LogLines(pm2Home).filter((l) => l.correlationId === correlationId);
-        return mine.some((l) => l.service === 'worker-maintenance') ? mine : undefined;
+        return mine.some((l) => l.service === 'worker-maintenance') && mine.some((l) => l.service === 'api') ? mine : undefined;
       },
       20_000,
-      'worker log line with the request correlation id',
+      'API and worker log lines with the request correlation id',
     );
-    expect(lines.some((l) => l.service === 'fieldhand-api' || String(l.service).includes('api'))).toBe(true);
+    expect(lines.find((l) => l.service === 'api')).toMatchObject({ method: 'POST', route: '/api/v1/maintenance/probe', status: 202 });
+    expect(lines.find((l) => l.service === 'worker-maintenance')).toMatchObject({ msg: 'probe started', queue: 'maintenance' });
     for (const line of pm2LogLines(pm2Home)) expect(JSON.stringify(line)).not.toContain(adminKey);
   }, 30_000);
 });

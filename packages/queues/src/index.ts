@@ -1,4 +1,4 @@
-export { defineCatalog, tenantScoped, type Catalog, type JobData, type JobDefinition, type JobInput, type JobName } from './catalog.js';
+export { defineCatalog, NEW_WORK_PRIORITY, tenantScoped, type Catalog, type JobData, type JobDefinition, type JobInput, type JobName } from './catalog.js';
 export { deadLetterJob, discardDeadLetter, replayDeadLetter, type ReplayResult } from './dead-letters.js';
 export { assertHandlersComplete, MissingHandlerError, type HandlerMap, type JobContext, type JobHandler } from './handlers.js';
 export { defaultJobOptions, InvalidJobPayloadError, JobBus, QueueUnavailableError, type EnqueueOptions } from './job-bus.js';

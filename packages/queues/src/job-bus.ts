@@ -1,7 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { currentCorrelationId, newCorrelationId } from '@fieldhand/observability';
-import type { Catalog, JobInput, JobName } from './catalog.js';
+import type { Catalog, JobDefinition, JobInput, JobName } from './catalog.js';
 import { BACKOFF_JITTER, QUEUE_SETTINGS } from './queue-defaults.js';
 import { QUEUE_NAMES, type QueueName } from './queue-names.js';
 
@@ -81,6 +81,8 @@ export class JobBus<C extends Catalog> {
       await this.readyWithin(READY_WAIT_MS);
     }
     const { correlationId, ...jobOptions } = options;
+    const priority = jobOptions.priority ?? (this.catalog[name] as JobDefinition | undefined)?.priority;
+    if (priority !== undefined) jobOptions.priority = priority;
     const job = await this.queue(queue).add(
       name,
       { ...data, correlationId: correlationId ?? currentCorrelationId() ?? newCorrelationId() },

@@ -21,6 +21,8 @@ export type OutboundRequest = {
   idempotencyKey?: string | undefined;
   /** The service location, when the caller knows it: decides the recipient's quiet hours. */
   location?: { state?: string | undefined; timezone?: string | undefined } | undefined;
+  /** BullMQ priority of the send job; unset sends first (see NEW_WORK_PRIORITY). */
+  priority?: number | undefined;
 };
 
 /** Job id of a message's first send job: enqueueing it again (same idempotency key) is a no-op. */
@@ -48,7 +50,7 @@ export async function createOutboundMessage(db: Database, bus: JobBus<FieldhandC
   });
   // Also on a repeat: the first request may have stored the row and lost the enqueue.
   if (result.message.status === 'queued') {
-    await bus.enqueue('sms.send', { tenantId: request.tenantId, messageId: result.message.id }, { jobId: sendJobId(result.message.id) });
+    await bus.enqueue('sms.send', { tenantId: request.tenantId, messageId: result.message.id }, { jobId: sendJobId(result.message.id), ...(request.priority !== undefined ? { priority: request.priority } : {}) });
   }
   return result;
 }

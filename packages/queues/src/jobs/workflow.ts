@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tenantScoped } from '../catalog.js';
+import { NEW_WORK_PRIORITY, tenantScoped } from '../catalog.js';
 
 export const DOMAIN_EVENT_TYPES = [
   'estimate.created',
@@ -30,7 +30,8 @@ export const domainEventSchema = tenantScoped.extend({
 
 export const workflowJobs = {
   // A change the sync saw in a vendor's data that workflows may act on.
-  'workflow.domain-event': { queue: 'workflow', schema: domainEventSchema },
+  // New work: a burst of synced changes must not delay steps and texts already due.
+  'workflow.domain-event': { queue: 'workflow', schema: domainEventSchema, priority: NEW_WORK_PRIORITY },
 } as const;
 
 // Steps run one job each; the job id is derived from run + step (workflowStepJobId) so an

@@ -52,7 +52,7 @@ export async function runStep(deps: WorkflowDeps, job: StepJob, options: { final
   try {
     const subject = await loadSubject(deps.db, run.tenantId, run.subjectType as SubjectType, run.subjectId);
     const execute = STEP_EXECUTORS[step.type] as StepExecutor;
-    result = await execute({ deps, tenant, run, step, subject, now });
+    result = await execute({ deps, tenant, run, step, subject, now, first: step.id === documentOf(definition).start });
   } catch (error) {
     if (options.finalAttempt) await failRun(deps.db, run.id, step.id, error instanceof Error ? error.message : String(error));
     throw error;

@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, isNull, sql, type SQL } from 'drizzle-orm';
 import { workflowInstances, workflowStepRuns } from '@fieldhand/db';
+import { NEW_WORK_PRIORITY } from '@fieldhand/queues';
 import type { Definition } from '../definition/definition-schema.js';
 import { documentOf, type DefinitionRow } from '../store/definitions.js';
 import type { RunRow } from '../store/runs.js';
@@ -94,7 +95,8 @@ export async function startRun(deps: WorkflowDeps, request: StartRequest): Promi
   });
   // Also for a run found again: the first attempt may have committed and lost the enqueue.
   if (result.started && result.run.status === 'active' && result.run.currentStep) {
-    await enqueueStep(deps, { tenantId: result.run.tenantId, runId: result.run.id, stepId: result.run.currentStep, dueAt: result.run.nextStepAt ?? now });
+    // A run's first step is new work: steps of runs already under way go first.
+    await enqueueStep(deps, { tenantId: result.run.tenantId, runId: result.run.id, stepId: result.run.currentStep, dueAt: result.run.nextStepAt ?? now, priority: NEW_WORK_PRIORITY });
   }
   return result;
 }

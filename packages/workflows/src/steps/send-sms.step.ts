@@ -1,4 +1,5 @@
 import { findConsent } from '@fieldhand/db';
+import { NEW_WORK_PRIORITY } from '@fieldhand/queues';
 import { createOutboundMessage, InvalidPhoneNumberError, TemplateError } from '@fieldhand/sms';
 import { cancelQueuedTexts, findRun, smsIdempotencyKey } from '../store/runs.js';
 import type { StepExecutor } from './step-executor.js';
@@ -8,7 +9,7 @@ import type { StepExecutor } from './step-executor.js';
  * (or a second worker after a kill -9) finds the row the first attempt wrote and
  * never queues a second text; quiet hours and consent are the sms worker's job.
  */
-export const sendSmsStep: StepExecutor<'send_sms'> = async ({ deps, tenant, run, step, subject }) => {
+export const sendSmsStep: StepExecutor<'send_sms'> = async ({ deps, tenant, run, step, subject, first }) => {
   const to = run.phone;
   if (!to) return { kind: 'fail', error: 'the customer has no textable phone number' };
   if (!tenant.twilio?.from && !tenant.twilio?.messagingServiceSid) return { kind: 'fail', error: 'the tenant has no Twilio sender configured' };
@@ -23,6 +24,8 @@ export const sendSmsStep: StepExecutor<'send_sms'> = async ({ deps, tenant, run,
       vars,
       idempotencyKey: smsIdempotencyKey(run.id, step.id),
       location: { state: subject.locationState ?? undefined },
+      // A follow-up already due goes out before a first text of a new run.
+      ...(first ? { priority: NEW_WORK_PRIORITY } : {}),
     });
     // A stop that landed while this step ran must still win over a text not yet sent.
     const now = await findRun(deps.db, run.tenantId, run.id);

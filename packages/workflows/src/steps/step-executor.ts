@@ -11,6 +11,8 @@ export type StepContext<S extends Step = Step> = {
   step: S;
   subject: Subject;
   now: Date;
+  /** The run's first step: new work, which yields to steps of runs already under way. */
+  first: boolean;
 };
 
 /**
