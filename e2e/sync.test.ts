@@ -125,7 +125,7 @@ describe('sync under PM2', () => {
     expect(pm2List(pm2Home).find((p) => p.name === 'fieldhand-worker-sync')!.restarts).toBeGreaterThanOrEqual(1);
 
     await expectMirrorEqualsSandbox();
-    const events = (await bus.queue('workflow').getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).map((j) => j.data as { eventId: string; type: string; subject: { id: number } });
+    const events = (await bus.queue('workflow').getJobs(['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'])).map((j) => j.data as { eventId: string; type: string; subject: { id: number } });
     expect(new Set(events.map((e) => e.eventId)).size).toBe(events.length);
     const statusChanges = events.filter((e) => e.type === 'estimate.status_changed').map((e) => e.subject.id).sort();
     expect(statusChanges).toEqual(open.map((e) => Number(e.id)).sort());

@@ -49,7 +49,7 @@ afterAll(async () => {
 });
 
 async function workflowEvents(): Promise<Array<Record<string, unknown>>> {
-  const jobs = await worker.bus.queue('workflow').getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+  const jobs = await worker.bus.queue('workflow').getJobs(['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed']);
   return jobs.map((job) => job.data as Record<string, unknown>);
 }
 
