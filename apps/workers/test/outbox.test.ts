@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findStaleOutbox, insertOutbox } from '@fieldhand/db';
+import { completeOutbox, findStaleOutbox, insertOutbox } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
-import { jobCatalog, JobBus, type FieldhandCatalog } from '@fieldhand/queues';
+import { flushOutbox, jobCatalog, JobBus, type FieldhandCatalog } from '@fieldhand/queues';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
 import { reconcileOutbox } from '../src/maintenance/reconcile-inbox.js';
 
@@ -22,22 +22,41 @@ afterAll(async () => {
   await t.drop();
 });
 
-describe('outbox reconciler', () => {
-  it('enqueues rows a crashed writer committed but never enqueued, once, and leaves fresh rows to their writer', async () => {
-    const row = (jobId: string, ageMs: number) => ({
-      queue: 'maintenance',
-      jobName: 'maintenance.probe',
-      jobId,
-      payload: { tenantId: null, probeId: jobId, durationMs: 0 },
-      createdAt: new Date(Date.now() - ageMs),
-    });
-    await insertOutbox(t.db, [row('left-behind', 120_000), row('just-written', 0)]);
+const row = (jobId: string, ageMs: number) => ({
+  queue: 'maintenance',
+  jobName: 'maintenance.probe',
+  jobId,
+  payload: { tenantId: null, probeId: jobId, durationMs: 0 },
+  createdAt: new Date(Date.now() - ageMs),
+});
+const reconcile = () => reconcileOutbox({ db: t.db, bus, logger }, 30);
+const staleIds = async () => (await findStaleOutbox(t.db, new Date(), 100)).map((r) => r.jobId).sort();
 
-    expect(await reconcileOutbox({ db: t.db, bus, logger }, 30)).toBe(1);
+describe('outbox', () => {
+  it('puts back a job a crashed writer never enqueued, and leaves fresh rows to their writer', async () => {
+    await insertOutbox(t.db, [row('left-behind', 120_000), row('just-written', 0)]);
+    expect(await reconcile()).toBe(1);
     expect((await bus.queue('maintenance').getJob('left-behind'))?.data).toMatchObject({ probeId: 'left-behind' });
     expect(await bus.queue('maintenance').getJob('just-written')).toBeUndefined();
-    expect((await findStaleOutbox(t.db, new Date(), 10)).map((r) => r.jobId)).toEqual(['just-written']);
-    // Nothing left to do on a second pass.
-    expect(await reconcileOutbox({ db: t.db, bus, logger }, 30)).toBe(0);
+    // The row stays until the consumer has handled the job; while the job exists, nothing is re-added.
+    expect(await reconcile()).toBe(0);
+    await completeOutbox(t.db, 'left-behind');
+    await completeOutbox(t.db, 'just-written');
+    expect(await staleIds()).toEqual([]);
+  });
+
+  it('puts back a job Redis lost before its consumer handled it', async () => {
+    const [written] = await insertOutbox(t.db, [row('lost-in-redis', 60_000)]);
+    await flushOutbox(bus, [written!]);
+    await bus.queue('maintenance').remove('lost-in-redis'); // as a FLUSHALL would
+    expect(await reconcile()).toBe(1);
+    expect(await bus.queue('maintenance').getJob('lost-in-redis')).toBeDefined();
+    await completeOutbox(t.db, 'lost-in-redis');
+  });
+
+  it('pages through more rows than one batch', async () => {
+    await insertOutbox(t.db, Array.from({ length: 1_200 }, (_, i) => row(`bulk-${i}`, 90_000)));
+    expect(await reconcile()).toBe(1_200);
+    expect(await bus.queue('maintenance').getJob('bulk-1199')).toBeDefined();
   });
 });

@@ -1,6 +1,6 @@
-import { findStaleOutbox, findUnprocessedInbox, type Database } from '@fieldhand/db';
+import { findStaleOutbox, findUnprocessedInbox, type Database, type OutboxRow } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
-import { enqueueInboxRow, flushOutbox, type Catalog, type JobBus } from '@fieldhand/queues';
+import { enqueueInboxRow, flushOutbox, isQueueName, type Catalog, type JobBus } from '@fieldhand/queues';
 
 // After this many enqueues a row needs a person: its job keeps failing or vanishing.
 const MAX_ENQUEUES = 10;
@@ -32,16 +32,24 @@ export async function reconcileInbox<C extends Catalog>(
 }
 
 /**
- * Enqueues outbox rows whose writer committed but died before enqueueing them.
- * Writers flush within milliseconds of their commit; older rows were left behind.
+ * Puts back outbox jobs Redis does not have: the writer died between its commit and
+ * the enqueue, or Redis lost the job before its consumer handled it (which deletes
+ * the row). Rows whose job is still in Redis are left alone.
  */
 export async function reconcileOutbox<C extends Catalog>(deps: { db: Database; bus: JobBus<C>; logger: Logger }, olderThanSeconds: number): Promise<number> {
-  let total = 0;
+  const before = new Date(Date.now() - olderThanSeconds * 1000);
+  let restored = 0;
+  let after: OutboxRow | undefined;
   for (;;) {
-    const rows = await findStaleOutbox(deps.db, new Date(Date.now() - olderThanSeconds * 1000), BATCH);
-    total += await flushOutbox(deps.db, deps.bus, rows);
+    const rows = await findStaleOutbox(deps.db, before, BATCH, after);
+    const missing: typeof rows = [];
+    for (const row of rows) {
+      if (!isQueueName(row.queue) || !(await deps.bus.queue(row.queue).getJob(row.jobId))) missing.push(row);
+    }
+    restored += await flushOutbox(deps.bus, missing);
     if (rows.length < BATCH) break;
+    after = rows.at(-1);
   }
-  if (total > 0) deps.logger.warn({ enqueued: total }, 'enqueued outbox rows left behind by a crashed writer');
-  return total;
+  if (restored > 0) deps.logger.warn({ restored }, 'outbox jobs missing from Redis were enqueued again');
+  return restored;
 }

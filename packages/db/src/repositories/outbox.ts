@@ -1,4 +1,4 @@
-import { asc, inArray, lt } from 'drizzle-orm';
+import { and, asc, eq, gt, lt, or } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { outbox } from '../schema/index.js';
 
@@ -13,11 +13,25 @@ export async function insertOutbox(tx: Executor, rows: NewOutboxRow[]): Promise<
   return tx.insert(outbox).values(rows).returning();
 }
 
-export async function deleteOutbox(db: Database, ids: string[]): Promise<void> {
-  if (ids.length > 0) await db.delete(outbox).where(inArray(outbox.id, ids));
+/** The consumer handled the job: its row is no longer needed. */
+export async function completeOutbox(db: Executor, jobId: string): Promise<void> {
+  await db.delete(outbox).where(eq(outbox.jobId, jobId));
 }
 
-/** Rows older than `createdBefore`: their writer committed but did not enqueue (it crashed). */
-export async function findStaleOutbox(db: Database, createdBefore: Date, limit: number): Promise<OutboxRow[]> {
-  return db.select().from(outbox).where(lt(outbox.createdAt, createdBefore)).orderBy(asc(outbox.createdAt)).limit(limit);
+/** Rows older than `createdBefore` whose consumer has not handled them (yet). */
+export async function findStaleOutbox(
+  db: Database,
+  createdBefore: Date,
+  limit: number,
+  after?: Pick<OutboxRow, 'createdAt' | 'id'>,
+): Promise<OutboxRow[]> {
+  const next = after
+    ? or(gt(outbox.createdAt, after.createdAt), and(eq(outbox.createdAt, after.createdAt), gt(outbox.id, after.id)))
+    : undefined;
+  return db
+    .select()
+    .from(outbox)
+    .where(and(lt(outbox.createdAt, createdBefore), next))
+    .orderBy(asc(outbox.createdAt), asc(outbox.id))
+    .limit(limit);
 }

@@ -3,8 +3,10 @@ import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-cor
 /**
  * Jobs decided inside a database transaction, written in that same transaction
  * and enqueued only after it commits: a consumer never sees an event before the
- * rows it describes, and a crash between commit and enqueue loses nothing (the
- * maintenance role enqueues rows left behind).
+ * rows it describes. A row lives until its consumer has handled the job, so a
+ * crash before the enqueue or a Redis that lost the job loses nothing: the
+ * maintenance role enqueues rows still here after a while (a no-op while the job
+ * is still in Redis, its id being fixed).
  */
 export const outbox = pgTable(
   'outbox',
@@ -18,5 +20,5 @@ export const outbox = pgTable(
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('outbox_created_at_idx').on(t.createdAt)],
+  (t) => [index('outbox_created_at_idx').on(t.createdAt), index('outbox_job_id_idx').on(t.jobId)],
 );

@@ -58,7 +58,7 @@ export async function applyPage(deps: SyncDeps, data: PageData, ctx: JobContext)
       const outbox = await insertOutbox(tx, eventOutboxRows(events));
       return { ...result, events: events.length, outbox };
     });
-    await flushOutbox(deps.db, deps.bus, outcome.outbox);
+    await flushOutbox(deps.bus, outcome.outbox);
     if (page.hasMore) await enqueuePage(deps, data.tenantId, module.name, data.runId, data.page + 1);
     const applied = { status: 'applied' as const, page: data.page, records: page.data.length, inserted: outcome.inserted, updated: outcome.updated, unchanged: outcome.unchanged, events: outcome.events, hasMore: page.hasMore };
     ctx.logger.info({ module: module.name, runId: data.runId, ...applied }, page.hasMore ? 'sync page applied' : 'sync pass finished');
