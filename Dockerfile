@@ -2,18 +2,10 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 RUN npm install -g pnpm@10.34.8
-COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
-COPY apps/api/package.json apps/api/
-COPY apps/workers/package.json apps/workers/
-COPY apps/sandbox/package.json apps/sandbox/
-COPY packages/config/package.json packages/config/
-COPY packages/observability/package.json packages/observability/
-COPY packages/db/package.json packages/db/
-COPY packages/queues/package.json packages/queues/
-COPY e2e/package.json e2e/
-RUN pnpm install --frozen-lockfile
+# The whole workspace: every package.json must be present for a frozen install.
 COPY . .
-RUN pnpm run build
-ENV NODE_ENV=production
-EXPOSE 3000
+RUN pnpm install --frozen-lockfile && pnpm run build
+ENV NODE_ENV=production \
+    FIELDHAND_SKIP_BUILD=1
+EXPOSE 3000 4010
 CMD ["npm", "start"]
