@@ -52,7 +52,7 @@ async function watch(client: ApiClient, tenantId: string, modules: string[], pol
       const mine = status.modules.filter((m) => byModule.has(m.module));
       for (const m of mine) {
         const done = m.state === 'idle' && m.lastSuccessAt !== null && Date.parse(m.lastSuccessAt) >= startedAt - 1_000;
-        byModule.get(m.module)!.update(done ? 1 : 0, { state: done ? 'done' : m.state, page: m.currentPage ?? '-', records: m.records });
+        byModule.get(m.module)!.update(done ? 1 : 0, { name: m.module.padEnd(24), state: done ? 'done' : m.state, page: m.currentPage ?? '-', records: m.records });
       }
       const failed = mine.filter((m) => m.lastErrorAt && Date.parse(m.lastErrorAt) >= startedAt - 1_000);
       if (mine.every((m) => m.state === 'idle' && m.lastSuccessAt && Date.parse(m.lastSuccessAt) >= startedAt - 1_000)) break;
