@@ -131,3 +131,31 @@ export async function startPm2System(options: { databaseUrl: string; redisUrl: s
   await waitForReady(api);
   return { pm2Home, api, port, stop: () => void pm2(pm2Home, ['kill']) };
 }
+
+export type TwilioAccount = { sender: string; accountSid: string; authToken: string };
+
+/**
+ * A sandbox Twilio account whose number texts the API's inbound webhook, and a
+ * tenant sending from it whose send window spans the whole day, so the hour the
+ * suite runs at never matters. Returns the tenant id.
+ */
+export async function createTextingTenant(options: { sandboxUrl: string; api: string; adminKey: string; name: string; twilio: TwilioAccount }): Promise<string> {
+  const { sender, accountSid, authToken } = options.twilio;
+  const account = await fetch(`${options.sandboxUrl}/_sandbox/accounts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ size: 0, twilio: { accountSid, authToken, numbers: [{ phoneNumber: sender, smsUrl: `${options.api}/webhooks/twilio/sms` }] } }),
+  });
+  if (account.status !== 201) throw new Error(`sandbox account: ${account.status} ${await account.text()}`);
+  const tenant = await fetch(`${options.api}/api/v1/tenants`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${options.adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: options.name,
+      timezone: 'America/Chicago',
+      twilio: { from: sender, accountSid, authToken, sendWindow: { start: '00:00', end: '23:59' } },
+    }),
+  });
+  if (tenant.status !== 201) throw new Error(`tenant: ${tenant.status} ${await tenant.text()}`);
+  return ((await tenant.json()) as { id: string }).id;
+}

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
 import { createSandbox, type RunningSandbox } from '@fieldhand/sandbox';
-import { pm2, pm2List, startPm2System, waitFor } from './helpers.js';
+import { createTextingTenant, pm2, pm2List, startPm2System, waitFor } from './helpers.js';
 
 const adminKey = 'e2e-sms-admin-key-0123456789abcdef';
 const SENDER = '+17372004077';
@@ -46,20 +46,7 @@ beforeAll(async () => {
     adminKey,
     env: { TWILIO_API_URL: `${sandbox.url}/twilio`, SMS_SEGMENTS_PER_SECOND: '0', RATE_LIMIT_PER_MINUTE: '100000' },
   }));
-  const account = await fetch(`${sandbox.url}/_sandbox/accounts`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ size: 0, twilio: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, numbers: [{ phoneNumber: SENDER, smsUrl: `${api}/webhooks/twilio/sms` }] } }),
-  });
-  expect(account.status).toBe(201);
-  const tenant = await call('/tenants', 'POST', {
-    name: 'E2E SMS',
-    timezone: 'America/Chicago',
-    // Any hour of the day the suite runs must be inside the window.
-    twilio: { from: SENDER, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, sendWindow: { start: '00:00', end: '23:59' } },
-  });
-  expect(tenant.status).toBe(201);
-  tenantId = tenant.body.id as string;
+  tenantId = await createTextingTenant({ sandboxUrl: sandbox.url, api, adminKey, name: 'E2E SMS', twilio: { sender: SENDER, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } });
 }, 90_000);
 
 afterAll(async () => {
