@@ -37,8 +37,8 @@ export async function demoEnvironment(env) {
  */
 export async function seedDemoTenant(db, conn) {
   const demo = await sandboxDefaults();
-  const existing = await conn.select().from(db.tenants);
-  if (existing.some((t) => t.name === DEMO_TENANT_NAME)) return false;
+  const existing = await conn.query.tenants.findFirst({ where: (t, { eq }) => eq(t.name, DEMO_TENANT_NAME), columns: { id: true } });
+  if (existing) return false;
   const tenant = await db.createTenant(conn, {
     name: DEMO_TENANT_NAME,
     timezone: 'America/Chicago',

@@ -8,7 +8,7 @@ import { loadConfig } from '@fieldhand/config';
 import { createTenant, findConsent, webhookInbox } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
-import { createRedis, jobCatalog, JobBus, runWorkers, type FieldhandCatalog } from '@fieldhand/queues';
+import { createRedis, inboxIdOfJob, jobCatalog, JobBus, runWorkers, type FieldhandCatalog } from '@fieldhand/queues';
 import { startPrivateRedis, type PrivateRedis } from '@fieldhand/queues/testing';
 import { processInbound, sendMessage } from '@fieldhand/sms';
 import { reconcileInbox } from '../../workers/src/maintenance/reconcile-inbox.js';
@@ -81,7 +81,7 @@ describe('inbound STOP while Redis is down', () => {
     const workers = runWorkers({
       role: 'sms',
       queues: ['sms-send', 'sms-inbound'],
-      handlers: { 'sms.send': (data) => sendMessage(deps, data), 'sms.inbound': (data, ctx) => processInbound(deps, data, ctx.job.id?.replace(/^inbox-/, '')) },
+      handlers: { 'sms.send': (data) => sendMessage(deps, data), 'sms.inbound': (data, ctx) => processInbound(deps, data, inboxIdOfJob(ctx.job.id)) },
       bus,
       db: t.db,
       connection: workerConnection,

@@ -10,7 +10,7 @@ import { loadConfig } from '@fieldhand/config';
 import { createTenant } from '@fieldhand/db';
 import { createTestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
-import { jobCatalog, JobBus, QUEUE_SETTINGS, runWorkers } from '@fieldhand/queues';
+import { inboxIdOfJob, jobCatalog, JobBus, QUEUE_SETTINGS, runWorkers } from '@fieldhand/queues';
 import { createTestRedis } from '@fieldhand/queues/testing';
 import { createOutboundMessage, processInbound, sendMessage } from '@fieldhand/sms';
 import { createSandbox } from '../../sandbox/src/index.js';
@@ -77,7 +77,7 @@ const started = performance.now();
 const workers = runWorkers({
   role: 'sms',
   queues: ['sms-send', 'sms-inbound'],
-  handlers: { 'sms.send': (data) => sendMessage(deps, data), 'sms.inbound': (data, ctx) => processInbound(deps, data, ctx.job.id?.replace(/^inbox-/, '')) },
+  handlers: { 'sms.send': (data) => sendMessage(deps, data), 'sms.inbound': (data, ctx) => processInbound(deps, data, inboxIdOfJob(ctx.job.id)) },
   bus,
   db: t.db,
   connection: redis.connect('worker'),

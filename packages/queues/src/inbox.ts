@@ -3,9 +3,16 @@ import type { Catalog } from './catalog.js';
 import type { JobBus } from './job-bus.js';
 import { isQueueName } from './queue-names.js';
 
+const INBOX_JOB_PREFIX = 'inbox-';
+
 /** One job id per inbox row: re-enqueueing a row whose job is still in Redis is a no-op. */
 export function inboxJobId(inboxId: string): string {
-  return `inbox-${inboxId}`;
+  return `${INBOX_JOB_PREFIX}${inboxId}`;
+}
+
+/** The inbox row a job was enqueued for, if it was (its processor marks the row processed). */
+export function inboxIdOfJob(jobId: string | undefined): string | undefined {
+  return jobId?.startsWith(INBOX_JOB_PREFIX) ? jobId.slice(INBOX_JOB_PREFIX.length) : undefined;
 }
 
 /** Enqueues the job recorded on an inbox row (its payload is the job's data). */

@@ -1,3 +1,4 @@
+import type { Config } from '@fieldhand/config';
 import type { Database, TenantRow } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
 import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
@@ -12,6 +13,16 @@ export type SmsSettings = {
   /** Per sender, unless the tenant sets its own; 0 = no limit. */
   segmentsPerSecond: number;
 };
+
+/** The SMS settings of the deployment's configuration (API and sms worker alike). */
+export function smsSettings(config: Config): SmsSettings {
+  return {
+    publicBaseUrl: config.http.PUBLIC_BASE_URL,
+    defaultAccountSid: config.vendors.TWILIO_ACCOUNT_SID,
+    defaultAuthToken: config.vendors.TWILIO_AUTH_TOKEN,
+    segmentsPerSecond: config.vendors.SMS_SEGMENTS_PER_SECOND,
+  };
+}
 
 export type SmsDeps = {
   db: Database;

@@ -1,25 +1,16 @@
 import type { Request } from 'express';
 import type { Config } from '@fieldhand/config';
 import { findTenantByTwilioAccount, type Database, type TenantRow } from '@fieldhand/db';
-import { isValidTwilioSignature, twilioCredentials } from '@fieldhand/sms';
+import { isValidTwilioSignature, smsSettings, twilioCredentials } from '@fieldhand/sms';
 
 /** Twilio signs the URL it called: behind a proxy that is the public one, never what Express sees. */
 export function publicRequestUrl(config: Config, req: Request): string {
   return `${config.http.PUBLIC_BASE_URL.replace(/\/+$/, '')}${req.originalUrl}`;
 }
 
-export function smsSettingsOf(config: Config) {
-  return {
-    publicBaseUrl: config.http.PUBLIC_BASE_URL,
-    defaultAccountSid: config.vendors.TWILIO_ACCOUNT_SID,
-    defaultAuthToken: config.vendors.TWILIO_AUTH_TOKEN,
-    segmentsPerSecond: config.vendors.SMS_SEGMENTS_PER_SECOND,
-  };
-}
-
 /** The auth token Twilio signed with: the tenant's (when known), else the account's, else the deployment's. */
 export async function signingToken(db: Database, config: Config, params: Record<string, string>, tenant?: TenantRow): Promise<string | undefined> {
-  if (tenant) return twilioCredentials(tenant, smsSettingsOf(config))?.authToken;
+  if (tenant) return twilioCredentials(tenant, smsSettings(config))?.authToken;
   const accountSid = params['AccountSid'];
   const owner = accountSid ? await findTenantByTwilioAccount(db, accountSid) : undefined;
   if (owner?.twilio?.authToken) return owner.twilio.authToken;

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createSandbox, type RunningSandbox } from '../../../sandbox/src/index.js';
 import { createLogger } from '@fieldhand/observability';
-import { runWorkers, type RunningWorkers } from '@fieldhand/queues';
+import { inboxIdOfJob, runWorkers, type RunningWorkers } from '@fieldhand/queues';
 import { sendMessage, processInbound, type SmsDeps } from '@fieldhand/sms';
 import { smsDeps } from '../../../workers/src/sms/role.js';
 import { ADMIN_KEY, startTestApi, type TestApi } from './test-api.js';
@@ -79,7 +79,7 @@ export async function startSmsHarness(options: { env?: Record<string, string>; c
       const running = runWorkers({
         role: 'sms',
         queues: ['sms-send', 'sms-inbound'],
-        handlers: { 'sms.send': (data) => sendMessage(deps, data), 'sms.inbound': (data, ctx) => processInbound(deps, data, ctx.job.id?.replace(/^inbox-/, '')) },
+        handlers: { 'sms.send': (data) => sendMessage(deps, data), 'sms.inbound': (data, ctx) => processInbound(deps, data, inboxIdOfJob(ctx.job.id)) },
         bus: api.bus,
         db: api.db,
         connection: api.redis.connect('worker'),

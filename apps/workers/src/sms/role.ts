@@ -1,5 +1,5 @@
-import { createRedis, type FieldhandCatalog } from '@fieldhand/queues';
-import { processInbound, sendMessage, SenderRateLimit, TwilioClients, type SmsDeps } from '@fieldhand/sms';
+import { createRedis, inboxIdOfJob, type FieldhandCatalog } from '@fieldhand/queues';
+import { processInbound, sendMessage, SenderRateLimit, smsSettings, TwilioClients, type SmsDeps } from '@fieldhand/sms';
 import type { RoleDefinition, RoleDeps } from '../bootstrap/role.js';
 
 /** Builds what the sms handlers need; tests pass their own clock. */
@@ -12,16 +12,9 @@ export function smsDeps({ config, db, bus, logger }: RoleDeps<FieldhandCatalog>,
     twilio: new TwilioClients(config.vendors.TWILIO_API_URL, config.vendors.SMS_SEND_TIMEOUT_MS),
     // Its own connection: limiter calls must not queue behind BullMQ's blocking commands.
     rateLimit: new SenderRateLimit(createRedis(config.redis.REDIS_URL, 'worker'), config.redis.QUEUE_PREFIX),
-    settings: {
-      publicBaseUrl: config.http.PUBLIC_BASE_URL,
-      defaultAccountSid: config.vendors.TWILIO_ACCOUNT_SID,
-      defaultAuthToken: config.vendors.TWILIO_AUTH_TOKEN,
-      segmentsPerSecond: config.vendors.SMS_SEGMENTS_PER_SECOND,
-    },
+    settings: smsSettings(config),
   };
 }
-
-const INBOX_JOB_PREFIX = 'inbox-';
 
 /** Sends texts (one ledger row per job) and follows up inbound ones. */
 export const smsRole: RoleDefinition<FieldhandCatalog> = {
@@ -31,9 +24,8 @@ export const smsRole: RoleDefinition<FieldhandCatalog> = {
     const deps = smsDeps(roleDeps);
     return {
       'sms.send': (data) => sendMessage(deps, data),
-      // Inbox jobs carry the row's id in their job id (inboxJobId), so the row can be marked processed.
-      'sms.inbound': (data, ctx) =>
-        processInbound(deps, data, ctx.job.id?.startsWith(INBOX_JOB_PREFIX) ? ctx.job.id.slice(INBOX_JOB_PREFIX.length) : undefined),
+      // Inbox jobs carry the row's id in their job id, so the row can be marked processed.
+      'sms.inbound': (data, ctx) => processInbound(deps, data, inboxIdOfJob(ctx.job.id)),
     };
   },
 };

@@ -1,4 +1,5 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+// The SMS package's normaliser: a synced contact phone must match what SMS sends to and stops on.
+import { normalizePhone } from '@fieldhand/sms/phone-number';
 
 /** Readers that turn loosely-typed vendor fields into column values (null when absent or wrong). */
 
@@ -35,8 +36,7 @@ export function obj(value: unknown): StRecord {
 // ServiceTitan stores US numbers as 10 digits without a country code.
 export function e164(value: unknown): string | null {
   if (typeof value !== 'string' || value.trim() === '') return null;
-  const parsed = parsePhoneNumberFromString(value, 'US');
-  return parsed?.isValid() ? parsed.number : null;
+  return normalizePhone(value) ?? null;
 }
 
 const PHONE_TYPES = new Set(['Phone', 'MobilePhone', 'Fax']);
