@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -7,6 +7,9 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv, formats: string[]) 
 
 // The specs live beside the repository (`../shared/specs` from its root), as the issue says.
 export const SPECS_DIR = process.env['VENDOR_SPECS_DIR'] ?? fileURLToPath(new URL('../../../../../shared/specs', import.meta.url));
+if (!existsSync(SPECS_DIR)) {
+  throw new Error(`Vendor OpenAPI specs not found at ${SPECS_DIR}: clone the repository beside shared/ (../shared/specs) or set VENDOR_SPECS_DIR`);
+}
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
