@@ -25,6 +25,8 @@ export const httpSchema = z.object({
   BODY_LIMIT: z.string().default('1mb'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  // How long the webhook receiver reuses a tenant found by its Twilio number; 0 = look it up every time.
+  WEBHOOK_TENANT_CACHE_SECONDS: z.coerce.number().int().min(0).default(30),
   CORS_ORIGINS: z
     .string()
     .optional()

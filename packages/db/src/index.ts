@@ -10,3 +10,4 @@ export * from './repositories/sync-state.js';
 export * from './repositories/messages.js';
 export * from './repositories/consent.js';
 export * from './repositories/outbox.js';
+export * from './repositories/inbound-texts.js';

@@ -8,7 +8,7 @@ export { SYNC_SOURCES } from './jobs/sync.js';
 export { DOMAIN_EVENT_TYPES, domainEventSchema, workflowStepJobId, type DomainEventType } from './jobs/workflow.js';
 export { BACKOFF_JITTER, QUEUE_SETTINGS, type QueueSettings } from './queue-defaults.js';
 export { isQueueName, QUEUE_NAMES, type QueueName } from './queue-names.js';
-export { enqueueInboxRow, inboxIdOfJob, inboxJobId } from './inbox.js';
+export { enqueueInboxRow, enqueueInboxRows, inboxIdOfJob, inboxJobId } from './inbox.js';
 export { flushOutbox } from './outbox.js';
 export { createRedis, type RedisRole } from './redis.js';
 export { runWorkers, type RunningWorkers, type WorkerRoleOptions } from './run-workers.js';

@@ -75,20 +75,37 @@ export class JobBus<C extends Catalog> {
 
   /** Adds already-validated data (a replayed dead letter keeps its original data). */
   async add(queue: QueueName, name: string, data: Record<string, unknown>, options: EnqueueOptions = {}): Promise<string> {
-    // A producer that fails fast (the API) must not wait on BullMQ's reconnect loop: give
-    // a connection that is still coming up a moment, then answer so the caller can retry.
-    if (this.connection.options.enableOfflineQueue === false && this.connection.status !== 'ready') {
-      await this.readyWithin(READY_WAIT_MS);
-    }
+    await this.connected();
+    const job = await this.queue(queue).add(name, ...this.jobArgs(name, data, options));
+    return job.id!;
+  }
+
+  /** Adds many jobs to one queue in one round trip (a batch of webhooks, say). */
+  async addBulk(queue: QueueName, jobs: ReadonlyArray<{ name: string; data: Record<string, unknown>; options?: EnqueueOptions }>): Promise<string[]> {
+    if (jobs.length === 0) return [];
+    await this.connected();
+    const added = await this.queue(queue).addBulk(
+      jobs.map(({ name, data, options }) => {
+        const [withCorrelation, opts] = this.jobArgs(name, data, options ?? {});
+        return { name, data: withCorrelation, opts };
+      }),
+    );
+    return added.map((job) => job.id!);
+  }
+
+  private jobArgs(name: string, data: Record<string, unknown>, options: EnqueueOptions): [Record<string, unknown>, JobsOptions] {
     const { correlationId, ...jobOptions } = options;
     const priority = jobOptions.priority ?? (this.catalog[name] as JobDefinition | undefined)?.priority;
     if (priority !== undefined) jobOptions.priority = priority;
-    const job = await this.queue(queue).add(
-      name,
-      { ...data, correlationId: correlationId ?? currentCorrelationId() ?? newCorrelationId() },
-      jobOptions,
-    );
-    return job.id!;
+    return [{ ...data, correlationId: correlationId ?? currentCorrelationId() ?? newCorrelationId() }, jobOptions];
+  }
+
+  // A producer that fails fast (the API) must not wait on BullMQ's reconnect loop: give
+  // a connection that is still coming up a moment, then answer so the caller can retry.
+  private async connected(): Promise<void> {
+    if (this.connection.options.enableOfflineQueue === false && this.connection.status !== 'ready') {
+      await this.readyWithin(READY_WAIT_MS);
+    }
   }
 
   private async readyWithin(ms: number): Promise<void> {

@@ -4,7 +4,7 @@ export { classifyKeyword, type KeywordIntent } from './keywords.js';
 export { areaCodeOf, normalizePhone } from './phone-number.js';
 export { processInbound, type InboundJob } from './process-inbound.js';
 export { DEFAULT_SEND_WINDOW, nextSendTime, recipientWindow, type Recipient, type RecipientWindow, type SendWindow } from './quiet-hours.js';
-export { INBOUND_PROVIDER, keywordReply, receiveInbound, type InboundParams, type InboundResult } from './receive-inbound.js';
+export { INBOUND_PROVIDER, keywordReply, receiveInbound, type InboundParams, type InboundResult, type StoreInboundText } from './receive-inbound.js';
 export { reconcileSends } from './reconcile-sends.js';
 export { adoptOrHold } from './reconcile-sending.js';
 export { countSegments, segmentInfo, type SmsEncoding } from './segments.js';

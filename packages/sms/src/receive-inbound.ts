@@ -1,4 +1,4 @@
-import { insertInboundMessage, lockConsent, recordConsent, webhookInbox, type Database, type InboxRow, type TenantRow } from '@fieldhand/db';
+import { insertInboundTexts, lockConsent, recordConsent, type Database, type InboundText, type InboxJob, type TenantRow } from '@fieldhand/db';
 import { classifyKeyword } from './keywords.js';
 import { countSegments } from './segments.js';
 import { twimlResponse } from './twiml.js';
@@ -6,7 +6,9 @@ import { twimlResponse } from './twiml.js';
 export const INBOUND_PROVIDER = 'twilio-sms';
 
 export type InboundParams = Record<string, string>;
-export type InboundResult = { twiml: string; duplicate: boolean; inbox?: InboxRow };
+export type InboundResult = { twiml: string; duplicate: boolean; inbox?: InboxJob };
+/** Stores a text that changes no consent; the API batches these across concurrent webhooks. */
+export type StoreInboundText = (text: InboundText) => Promise<InboxJob | undefined>;
 
 /** The one confirmation or HELP text allowed in answer to a keyword. */
 export function keywordReply(tenant: TenantRow, intent: 'opt_out' | 'opt_in' | 'help'): string {
@@ -23,49 +25,50 @@ export function keywordReply(tenant: TenantRow, intent: 'opt_out' | 'opt_in' | '
 }
 
 /**
- * Records one inbound text in a single transaction: the message (unique on
- * MessageSid), the inbox row for the follow-up job and, for STOP/START, the
- * consent change — all committed before Twilio gets its 200, so an opt-out
- * holds even if Redis is down. A redelivery changes nothing and answers empty.
+ * Records one inbound text: the message (unique on MessageSid), the inbox row for
+ * the follow-up job and, for STOP/START, the consent change — all committed before
+ * Twilio gets its 200, so an opt-out holds even if Redis is down. A plain reply is
+ * one statement; a keyword adds the consent change in the same transaction. A
+ * redelivery changes nothing and answers empty.
  */
-export async function receiveInbound(db: Database, tenant: TenantRow, params: InboundParams, correlationId: string): Promise<InboundResult> {
+export async function receiveInbound(
+  db: Database,
+  tenant: TenantRow,
+  params: InboundParams,
+  correlationId: string,
+  store: StoreInboundText = async (text) => (await insertInboundTexts(db, [text]))[0],
+): Promise<InboundResult> {
   const from = params['From'] ?? '';
   const body = params['Body'] ?? '';
   const keyword = classifyKeyword(body);
+  const text: InboundText = {
+    tenantId: tenant.id,
+    to: params['To'] ?? '',
+    from,
+    body,
+    twilioSid: params['MessageSid'] ?? '',
+    segments: Number(params['NumSegments']) || countSegments(body),
+    correlationId,
+    intent: keyword?.intent ?? 'reply',
+    inbox: { provider: INBOUND_PROVIDER, queue: 'sms-inbound', jobName: 'sms.inbound' },
+  };
+  if (keyword?.intent !== 'opt_out' && keyword?.intent !== 'opt_in') {
+    const inbox = await store(text);
+    if (!inbox) return { twiml: twimlResponse(), duplicate: true };
+    return { twiml: twimlResponse(keyword ? confirmation(tenant, params, keyword.intent) : undefined), duplicate: false, inbox };
+  }
   return db.transaction(async (tx) => {
-    const message = await insertInboundMessage(tx, {
-      tenantId: tenant.id,
-      to: params['To'] ?? '',
-      from,
-      body,
-      twilioSid: params['MessageSid'] ?? '',
-      segments: Number(params['NumSegments']) || countSegments(body),
-      correlationId,
-    });
-    if (!message) return { twiml: twimlResponse(), duplicate: true };
-
-    if (keyword?.intent === 'opt_out' || keyword?.intent === 'opt_in') {
-      // Waits for sends to this number already talking to Twilio; none start after we commit.
-      await lockConsent(tx, tenant.id, from, 'exclusive');
-      await recordConsent(tx, { tenantId: tenant.id, phone: from, optOut: keyword.intent === 'opt_out', keyword: keyword.keyword, source: 'inbound_sms' });
-    }
-    const [inbox] = await tx
-      .insert(webhookInbox)
-      .values({
-        provider: INBOUND_PROVIDER,
-        externalId: message.twilioSid!,
-        tenantId: tenant.id,
-        queue: 'sms-inbound',
-        jobName: 'sms.inbound',
-        payload: { tenantId: tenant.id, messageId: message.id, from, intent: keyword?.intent ?? 'reply' },
-        correlationId,
-      })
-      .onConflictDoNothing()
-      .returning();
-
-    // Twilio (Advanced Opt-Out, or a Messaging Service) already confirms its own keywords: one confirmation only.
-    const twilioConfirms = Boolean(params['OptOutType']) || Boolean(tenant.twilio?.messagingServiceSid);
-    const reply = keyword && !twilioConfirms ? keywordReply(tenant, keyword.intent) : undefined;
-    return { twiml: twimlResponse(reply), duplicate: false, ...(inbox ? { inbox } : {}) };
+    const [inbox] = await insertInboundTexts(tx, [text]);
+    if (!inbox) return { twiml: twimlResponse(), duplicate: true };
+    // Waits for sends to this number already talking to Twilio; none start after we commit.
+    await lockConsent(tx, tenant.id, from, 'exclusive');
+    await recordConsent(tx, { tenantId: tenant.id, phone: from, optOut: keyword.intent === 'opt_out', keyword: keyword.keyword, source: 'inbound_sms' });
+    return { twiml: twimlResponse(confirmation(tenant, params, keyword.intent)), duplicate: false, inbox };
   });
+}
+
+/** Twilio (Advanced Opt-Out, or a Messaging Service) already confirms its own keywords: one confirmation only. */
+function confirmation(tenant: TenantRow, params: InboundParams, intent: 'opt_out' | 'opt_in' | 'help'): string | undefined {
+  const twilioConfirms = Boolean(params['OptOutType']) || Boolean(tenant.twilio?.messagingServiceSid);
+  return twilioConfirms ? undefined : keywordReply(tenant, intent);
 }

@@ -1,12 +1,14 @@
+import type { Request } from 'express';
 import { z } from 'zod';
-import { applyStatusCallback, findTenantBySmsNumber } from '@fieldhand/db';
+import { applyStatusCallback, type TenantRow } from '@fieldhand/db';
 import { maskPhone } from '@fieldhand/observability';
-import { enqueueInboxRow } from '@fieldhand/queues';
 import { receiveInbound, twimlResponse } from '@fieldhand/sms';
 import type { AppDeps } from '../app-deps.js';
 import { HttpError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
+import { batchedInboundStore, batchedInboxEnqueue } from './inbound-batches.js';
 import { signatureValid, signingToken } from './twilio-signature.js';
+import { TenantsByNumber } from './tenants-by-number.js';
 
 // Twilio's queued/accepted/sending/scheduled all mean "Twilio has it, not yet sent".
 const LEDGER_STATUS: Record<string, string> = { queued: 'accepted', accepted: 'accepted', sending: 'accepted', scheduled: 'accepted' };
@@ -25,6 +27,22 @@ function stringParams(body: Record<string, string | string[]> | undefined): Reco
 /** `POST /webhooks/twilio/sms` and `/webhooks/twilio/status`: signature-verified, form-encoded, no API key. */
 export function twilioWebhookRoutes(deps: AppDeps): AnyRoute[] {
   const { db, bus, config, logger } = deps;
+  const tenants = new TenantsByNumber(db, config.http.WEBHOOK_TENANT_CACHE_SECONDS);
+  const storeText = batchedInboundStore(db);
+  const enqueue = batchedInboxEnqueue(bus);
+
+  /** The tenant the text was sent to, once the signature is proven; 403 otherwise. */
+  async function verifiedRecipient(req: Request, params: Record<string, string>): Promise<TenantRow | undefined> {
+    const to = params['To'];
+    const find = (fresh: boolean) => (to ? tenants.find(to, params['MessagingServiceSid'], fresh) : Promise.resolve(undefined));
+    const cached = await find(false);
+    if (signatureValid(req, config, await signingToken(db, config, params, cached), params)) return cached;
+    // A remembered tenant may hold an auth token rotated a moment ago: read it again before refusing.
+    const current = cached ? await find(true) : undefined;
+    if (current && signatureValid(req, config, await signingToken(db, config, params, current), params)) return current;
+    throw forbidden();
+  }
+
   return [
     defineRoute({
       method: 'post',
@@ -42,18 +60,17 @@ export function twilioWebhookRoutes(deps: AppDeps): AnyRoute[] {
       errors: [403],
       handler: async ({ body, req, res }) => {
         const params = stringParams(body);
-        const tenant = params['To'] ? await findTenantBySmsNumber(db, params['To'], params['MessagingServiceSid']) : undefined;
-        if (!signatureValid(req, config, await signingToken(db, config, params, tenant), params)) throw forbidden();
+        const tenant = await verifiedRecipient(req, params);
         if (!tenant || !params['MessageSid'] || !params['From']) {
           logger.warn({ to: maskPhone(params['To'] ?? ''), sid: params['MessageSid'] }, 'inbound text for a number no tenant owns; acknowledged');
           return { status: 200, body: twimlResponse(), contentType: 'text/xml' };
         }
-        const result = await receiveInbound(db, tenant, params, res.locals.correlationId);
+        const result = await receiveInbound(db, tenant, params, res.locals.correlationId, storeText);
         if (result.inbox) {
           const inbox = result.inbox;
           // Already recorded, consent included; if Redis is down the inbox reconciler enqueues it later.
           await Promise.race([
-            enqueueInboxRow(db, bus, inbox),
+            enqueue(inbox),
             new Promise((_resolve, reject) => setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS).unref()),
           ]).catch((err: unknown) => logger.warn({ err, inboxId: inbox.id }, 'could not enqueue inbound text; the inbox reconciler will'));
         }

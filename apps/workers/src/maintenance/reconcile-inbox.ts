@@ -1,8 +1,8 @@
-import { findStaleOutbox, findUnprocessedInbox, type Database, type OutboxRow } from '@fieldhand/db';
+import { findStaleOutbox, findUnprocessedInbox, markInboxEnqueued, type Database, type OutboxRow } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
 import { enqueueInboxRow, flushOutbox, isQueueName, type Catalog, type JobBus } from '@fieldhand/queues';
 
-// After this many enqueues a row needs a person: its job keeps failing or vanishing.
+// After this many re-enqueues a row needs a person: its job keeps failing or vanishing.
 const MAX_ENQUEUES = 10;
 const BATCH = 500;
 
@@ -23,7 +23,8 @@ export async function reconcileInbox<C extends Catalog>(
       stuck++;
       continue;
     }
-    await enqueueInboxRow(deps.db, deps.bus, row);
+    await enqueueInboxRow(deps.bus, row);
+    await markInboxEnqueued(deps.db, row.id);
     reenqueued++;
   }
   if (stuck > 0) deps.logger.error({ stuck }, 'webhook inbox rows exceeded their enqueue limit; see webhook_inbox.last_error');

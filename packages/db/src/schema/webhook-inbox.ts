@@ -20,6 +20,7 @@ export const webhookInbox = pgTable(
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     correlationId: text('correlation_id'),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    // The reconciler's re-enqueues (the webhook's own enqueue costs no write): when last, and how many.
     enqueuedAt: timestamp('enqueued_at', { withTimezone: true }),
     processedAt: timestamp('processed_at', { withTimezone: true }),
     attempts: integer('attempts').notNull().default(0),
