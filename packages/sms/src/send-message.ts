@@ -1,11 +1,12 @@
 import { UnrecoverableError } from 'bullmq';
 import {
-  findConsent,
-  findMessage,
-  findTenant,
-  lockConsent,
+  acceptedStatement,
+  claimForSending,
+  findSendable,
+  openConsentGate,
   recordConsent,
   transitionMessage,
+  type Executor,
   type MessageRow,
   type TenantRow,
 } from '@fieldhand/db';
@@ -29,10 +30,9 @@ export type SendOutcome =
 
 /** Sends one ledger row through Twilio, at most once. */
 export async function sendMessage(deps: SmsDeps, data: { tenantId: string; messageId: string }): Promise<SendOutcome> {
-  const message = await findMessage(deps.db, data.tenantId, data.messageId);
-  if (!message) return 'missing';
-  const tenant = await findTenant(deps.db, data.tenantId);
-  if (!tenant) return 'missing';
+  const found = await findSendable(deps.db, data.tenantId, data.messageId);
+  if (!found) return 'missing';
+  const { message, tenant } = found;
   // A row still `sending` means an earlier attempt may have reached Twilio: look, never resend blindly.
   if (message.status === 'sending') return adoptOrHold(deps, tenant, message);
   if (message.status !== 'queued') return 'already-final';
@@ -59,33 +59,39 @@ export async function sendMessage(deps: SmsDeps, data: { tenantId: string; messa
     return 'throttled';
   }
 
-  const claimed = await transitionMessage(deps.db, message.id, ['queued'], { status: 'sending', source: 'worker', claimedAt: new Date() });
-  if (!claimed) return 'claimed-elsewhere';
+  if (!(await claimForSending(deps.db, message.id, new Date()))) return 'claimed-elsewhere';
 
   const client = deps.twilio.get(credentials);
   let failure: SendFailure | undefined;
-  const outcome = await deps.db.transaction(async (tx): Promise<SendOutcome> => {
-    // Held until Twilio answers: an opt-out committing meanwhile waits for this send, never the reverse.
-    await lockConsent(tx, tenant.id, message.to, 'shared');
-    const consent = await findConsent(tx, tenant.id, message.to);
-    if (consent?.smsOptOut) {
-      await transitionMessage(tx, message.id, ['sending'], { status: 'canceled', source: 'consent', errorMessage: 'recipient opted out' });
+  let outcome: SendOutcome;
+  // Held until Twilio answers: an opt-out committing meanwhile waits for this send, never the reverse.
+  const gate = await openConsentGate(deps.db, tenant.id, message.to);
+  try {
+    if (gate.optedOut) {
+      await transitionMessage(gate.tx, message.id, ['sending'], { status: 'canceled', source: 'consent', errorMessage: 'recipient opted out' });
+      await gate.commit();
       return 'canceled-opted-out';
     }
-    try {
-      const sent = await client.messages.create({
+    const attempt = await client.messages
+      .create({
         to: message.to,
         body: message.body,
         ...(tenant.twilio?.from ? { from: tenant.twilio.from } : { messagingServiceSid: tenant.twilio!.messagingServiceSid! }),
         statusCallback: publicUrl(deps.settings, STATUS_CALLBACK_PATH),
-      });
-      await transitionMessage(tx, message.id, ['sending'], { status: 'accepted', source: 'twilio', twilioSid: sent.sid, from: sent.from ?? null });
-      return 'accepted';
-    } catch (error) {
-      failure = classifySendError(error);
-      return recordFailure(tx, tenant, message, failure);
+      })
+      .then((sent) => ({ sent }), (error: unknown) => ({ failure: classifySendError(error) }));
+    if ('sent' in attempt) {
+      // If this commit fails the row stays `sending`, and the retry adopts the message instead of resending.
+      await gate.commit(acceptedStatement(message.id, attempt.sent.sid, attempt.sent.from ?? null));
+      outcome = 'accepted';
+    } else {
+      failure = attempt.failure;
+      outcome = await recordFailure(gate.tx, tenant, message, failure);
+      await gate.commit();
     }
-  });
+  } finally {
+    await gate.release();
+  }
   // Twilio's 21610 is an opt-out we learned of by sending: workflows hear of it as of an inbound STOP.
   if (failure?.kind === 'unsubscribed') await emitOptedOut(deps, message);
   if (failure?.kind === 'retry' || failure?.kind === 'ambiguous') throw new Error(`Twilio send failed (${failure.kind}): ${failure.message}`);
@@ -97,9 +103,7 @@ export async function sendMessage(deps: SmsDeps, data: { tenantId: string; messa
   return outcome;
 }
 
-type Tx = Parameters<Parameters<SmsDeps['db']['transaction']>[0]>[0];
-
-async function recordFailure(tx: Tx, tenant: TenantRow, message: MessageRow, failure: SendFailure): Promise<SendOutcome> {
+async function recordFailure(tx: Executor, tenant: TenantRow, message: MessageRow, failure: SendFailure): Promise<SendOutcome> {
   switch (failure.kind) {
     case 'unsubscribed':
       // Twilio knows the customer texted STOP (perhaps to a number we had not seen): believe it.

@@ -1,4 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { Database } from '../client.js';
 import { communicationPreferences } from '../schema/index.js';
 import type { Executor } from './messages.js';
 
@@ -32,7 +35,74 @@ export async function recordConsent(db: Executor, change: ConsentChange): Promis
  * that saw the old consent can still be on its way to Twilio.
  */
 export async function lockConsent(db: Executor, tenantId: string, phone: string, mode: 'shared' | 'exclusive'): Promise<void> {
-  const key = `${tenantId}:${phone}`;
+  const key = consentLockKey(tenantId, phone);
   if (mode === 'shared') await db.execute(sql`select pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))`);
   else await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+}
+
+const consentLockKey = (tenantId: string, phone: string) => `${tenantId}:${phone}`;
+
+/**
+ * A send's side of lockConsent: a transaction holding the shared lock on one number,
+ * opened together with the consent read. Keep it open until Twilio has answered,
+ * then end it with commit() (or release(), which rolls back).
+ */
+export class ConsentGate {
+  private open = true;
+  private drizzleTx: Executor | undefined;
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    /** The opt-out as committed once the lock was granted. */
+    readonly optedOut: boolean,
+  ) {}
+
+  /** The gate's transaction, for the writes that settle a send which did not go out. */
+  get tx(): Executor {
+    return (this.drizzleTx ??= drizzle(this.client));
+  }
+
+  /** Runs `statement` (plain SQL, values inlined) and COMMIT in one round trip. */
+  async commit(statement?: string): Promise<void> {
+    this.open = false;
+    try {
+      await this.client.query(statement ? `${statement}; commit` : 'commit');
+      this.client.release();
+    } catch (error) {
+      // Its transaction state is unknown: the pool must not reuse this connection.
+      this.client.release(error as Error);
+      throw error;
+    }
+  }
+
+  /** Rolls back unless committed, and returns the connection; safe to call in every `finally`. */
+  async release(): Promise<void> {
+    if (!this.open) return;
+    this.open = false;
+    try {
+      await this.client.query('rollback');
+      this.client.release();
+    } catch (error) {
+      this.client.release(error as Error);
+    }
+  }
+}
+
+/**
+ * BEGIN, the shared consent lock and the consent read in one round trip. Each
+ * statement of a simple query takes its own snapshot, so the read runs after the
+ * lock is granted and sees an opt-out committed while this send waited for it.
+ */
+export async function openConsentGate(db: Database, tenantId: string, phone: string): Promise<ConsentGate> {
+  const client = await db.$client.connect();
+  try {
+    const results = (await client.query(
+      `begin; select pg_advisory_xact_lock_shared(hashtextextended(${pg.escapeLiteral(consentLockKey(tenantId, phone))}, 0));
+       select sms_opt_out from communication_preferences where tenant_id = ${pg.escapeLiteral(tenantId)} and phone = ${pg.escapeLiteral(phone)}`,
+    )) as unknown as Array<pg.QueryResult<{ sms_opt_out: boolean }>>;
+    return new ConsentGate(client, results[2]?.rows[0]?.sms_opt_out === true);
+  } catch (error) {
+    client.release(error as Error);
+    throw error;
+  }
 }

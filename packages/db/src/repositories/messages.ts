@@ -1,7 +1,9 @@
 import { and, desc, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
+import pg from 'pg';
 import type { Database } from '../client.js';
 import { afterCursor, cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
-import { messages, type MessageStatusEntry } from '../schema/index.js';
+import { messages, tenants, type MessageStatusEntry } from '../schema/index.js';
+import type { TenantRow } from './tenants.js';
 
 export type MessageRow = typeof messages.$inferSelect;
 export type NewMessage = typeof messages.$inferInsert;
@@ -126,4 +128,60 @@ export async function applyStatusCallback(db: Executor, sid: string, status: str
   if (updated.length > 0) return 'applied';
   const [known] = await db.select({ id: messages.id }).from(messages).where(eq(messages.twilioSid, sid));
   return known ? 'duplicate' : 'unknown';
+}
+
+// The send path runs once per text, so its two pool statements are built once per
+// database and prepared by name: neither drizzle nor PostgreSQL plans them per send.
+const sendStatements = new WeakMap<Database, ReturnType<typeof prepareSendStatements>>();
+
+function prepareSendStatements(db: Database) {
+  return {
+    sendable: db
+      .select({ message: messages, tenant: tenants })
+      .from(messages)
+      .innerJoin(tenants, eq(tenants.id, messages.tenantId))
+      .where(and(eq(messages.tenantId, sql.placeholder('tenantId')), eq(messages.id, sql.placeholder('messageId'))))
+      .prepare('sms_send_find_sendable'),
+    claim: db
+      .update(messages)
+      .set({
+        status: 'sending',
+        claimedAt: sql`${sql.placeholder('claimedAt')}::timestamptz`,
+        statusHistory: sql`${messages.statusHistory} || ${sql.placeholder('entry')}::jsonb`,
+        updatedAt: sql`${sql.placeholder('claimedAt')}::timestamptz`,
+      })
+      .where(and(eq(messages.id, sql.placeholder('id')), eq(messages.status, 'queued')))
+      .returning({ id: messages.id })
+      .prepare('sms_send_claim'),
+  };
+}
+
+function sendStatementsOf(db: Database): ReturnType<typeof prepareSendStatements> {
+  let statements = sendStatements.get(db);
+  if (!statements) sendStatements.set(db, (statements = prepareSendStatements(db)));
+  return statements;
+}
+
+/** A message with its tenant, in one round trip: what a send needs to decide. */
+export async function findSendable(db: Database, tenantId: string, messageId: string): Promise<{ message: MessageRow; tenant: TenantRow } | undefined> {
+  const [row] = await sendStatementsOf(db).sendable.execute({ tenantId, messageId });
+  return row;
+}
+
+/** queued → sending, committed on its own (claim, then act); false when the row was not `queued`. */
+export async function claimForSending(db: Database, id: string, claimedAt: Date): Promise<boolean> {
+  const rows = await sendStatementsOf(db).claim.execute({ id, claimedAt: claimedAt.toISOString(), entry: JSON.stringify([historyEntry('sending', 'worker')]) });
+  return rows.length > 0;
+}
+
+/**
+ * sending → accepted as SQL text with its values inlined (escaped by pg), so it can
+ * ride in the same round trip as the COMMIT that ends a consent gate.
+ */
+export function acceptedStatement(id: string, twilioSid: string, from: string | null, at = new Date()): string {
+  const literal = (value: string | null) => (value === null ? 'null' : pg.escapeLiteral(value));
+  const entry: MessageStatusEntry = { status: 'accepted', at: at.toISOString(), source: 'twilio' };
+  return `update messages set status = 'accepted', twilio_sid = ${literal(twilioSid)}, "from" = ${literal(from)},
+    status_history = status_history || ${literal(JSON.stringify([entry]))}::jsonb, updated_at = ${literal(at.toISOString())}
+    where id = ${literal(id)} and status = 'sending'`;
 }
