@@ -187,6 +187,24 @@ describe('webhook signatures (must show 2)', () => {
     // delivered is final too: a contradicting final state is recorded in the history but does not win.
     expect((await findMessageById(h.api.db, failing.body.id))!.statusHistory.some((e) => e.status === 'undelivered' && e.errorCode === 30007)).toBe(true);
   });
+
+  it('a status that arrives before its send stored the MessageSid is kept and applied once the SID is known', async () => {
+    const sid = 'SM' + 'e'.repeat(32);
+    // A send Twilio has accepted but whose SID is not committed yet (no send job: the row is already past it).
+    const [row] = await h.api.db
+      .insert(messages)
+      .values({ tenantId: h.tenantId, direction: 'outbound', to: '+15127031009', body: 'early callback', status: 'sending', segments: 1 })
+      .returning();
+    const url = `${h.api.url}/webhooks/twilio/status`;
+    const early = { MessageSid: sid, MessageStatus: 'delivered', AccountSid: `AC${'5'.repeat(32)}` };
+    expect((await post('/webhooks/twilio/status', early, sign(AUTH_TOKEN, url, early))).status).toBe(200);
+    expect(await h.api.db.select().from(webhookInbox).where(eq(webhookInbox.externalId, `${sid}:delivered`))).toHaveLength(1);
+
+    await h.api.db.update(messages).set({ twilioSid: sid, status: 'accepted' }).where(eq(messages.id, row!.id));
+    const applied = await settled(row!.id, ['delivered']);
+    expect(applied.statusHistory.filter((e) => e.status === 'delivered' && e.source === 'callback')).toHaveLength(1);
+    await until(async () => (await h.api.db.select().from(webhookInbox).where(eq(webhookInbox.externalId, `${sid}:delivered`)))[0]?.processedAt, 5_000, 'inbox row processed');
+  });
 });
 
 describe('consent API', () => {

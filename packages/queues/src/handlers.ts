@@ -10,6 +10,11 @@ export type JobContext = {
   signal: AbortSignal;
 };
 
+/** This attempt is the job's last: a handler may settle for less than retrying (log and finish). */
+export function isLastAttempt(job: Job): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
 export type JobHandler<C extends Catalog, N extends JobName<C>> = (data: JobData<C, N>, ctx: JobContext) => Promise<unknown>;
 
 export type HandlerMap<C extends Catalog> = { [N in JobName<C>]?: JobHandler<C, N> };

@@ -1,6 +1,6 @@
 export { defineCatalog, NEW_WORK_PRIORITY, tenantScoped, type Catalog, type JobData, type JobDefinition, type JobInput, type JobName } from './catalog.js';
 export { deadLetterJob, discardDeadLetter, replayDeadLetter, type ReplayResult } from './dead-letters.js';
-export { assertHandlersComplete, MissingHandlerError, type HandlerMap, type JobContext, type JobHandler } from './handlers.js';
+export { assertHandlersComplete, isLastAttempt, MissingHandlerError, type HandlerMap, type JobContext, type JobHandler } from './handlers.js';
 export { defaultJobOptions, InvalidJobPayloadError, JobBus, QueueUnavailableError, type EnqueueOptions } from './job-bus.js';
 export { jobCatalog, type FieldhandCatalog } from './jobs/index.js';
 export { SMS_EVENT_TYPES } from './jobs/sms.js';

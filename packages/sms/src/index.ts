@@ -15,3 +15,4 @@ export { INBOUND_PATH, publicUrl, smsSettings, STATUS_CALLBACK_PATH, twilioCrede
 export { parseTemplate, renderTemplate, TemplateError } from './template.js';
 export { createTwilioClient, isValidTwilioSignature, TwilioClients, type TwilioClient, type TwilioCredentials } from './twilio-client.js';
 export { twimlResponse } from './twiml.js';
+export { applyEarlyStatus, SidNotYetKnownError, type EarlyStatusJob } from './apply-early-status.js';

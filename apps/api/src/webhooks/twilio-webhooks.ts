@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { applyStatusCallback, type TenantRow } from '@fieldhand/db';
+import { applyStatusCallback, insertInboxRow, type InboxJob, type TenantRow } from '@fieldhand/db';
 import { maskPhone } from '@fieldhand/observability';
 import { receiveInbound, twimlResponse } from '@fieldhand/sms';
 import type { AppDeps } from '../app-deps.js';
@@ -14,6 +14,7 @@ import { TenantsByNumber } from './tenants-by-number.js';
 const LEDGER_STATUS: Record<string, string> = { queued: 'accepted', accepted: 'accepted', sending: 'accepted', scheduled: 'accepted' };
 // How long the inbound webhook waits for Redis before leaving the job to the inbox reconciler.
 const ENQUEUE_TIMEOUT_MS = 1_000;
+const STATUS_PROVIDER = 'twilio-status';
 
 const forbidden = () => new HttpError(403, 'invalid_signature', 'Missing or invalid X-Twilio-Signature');
 // Twilio may add parameters without notice: every one is kept (the signature covers them all).
@@ -30,6 +31,14 @@ export function twilioWebhookRoutes(deps: AppDeps): AnyRoute[] {
   const tenants = new TenantsByNumber(db, config.http.WEBHOOK_TENANT_CACHE_SECONDS);
   const storeText = batchedInboundStore(db);
   const enqueue = batchedInboxEnqueue(bus);
+
+  /** Enqueues a stored webhook's job; if Redis is slow or down, the inbox reconciler enqueues it later. */
+  async function enqueueOrLeave(row: InboxJob): Promise<void> {
+    await Promise.race([
+      enqueue(row),
+      new Promise((_resolve, reject) => setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS).unref()),
+    ]).catch((err: unknown) => logger.warn({ err, inboxId: row.id, queue: row.queue }, 'could not enqueue a stored webhook; the inbox reconciler will'));
+  }
 
   /** The tenant the text was sent to, once the signature is proven; 403 otherwise. */
   async function verifiedRecipient(req: Request, params: Record<string, string>): Promise<TenantRow | undefined> {
@@ -66,14 +75,7 @@ export function twilioWebhookRoutes(deps: AppDeps): AnyRoute[] {
           return { status: 200, body: twimlResponse(), contentType: 'text/xml' };
         }
         const result = await receiveInbound(db, tenant, params, res.locals.correlationId, storeText);
-        if (result.inbox) {
-          const inbox = result.inbox;
-          // Already recorded, consent included; if Redis is down the inbox reconciler enqueues it later.
-          await Promise.race([
-            enqueue(inbox),
-            new Promise((_resolve, reject) => setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS).unref()),
-          ]).catch((err: unknown) => logger.warn({ err, inboxId: inbox.id }, 'could not enqueue inbound text; the inbox reconciler will'));
-        }
+        if (result.inbox) await enqueueOrLeave(result.inbox);
         return { status: 200, body: result.twiml, contentType: 'text/xml' };
       },
     }),
@@ -82,22 +84,35 @@ export function twilioWebhookRoutes(deps: AppDeps): AnyRoute[] {
       path: '/twilio/status',
       operationId: 'twilioStatusCallback',
       summary: 'Twilio delivery status callback',
-      description: 'Verified like the inbound webhook. Deduplicated on (MessageSid, MessageStatus); a late `sent` never overwrites a final state; unknown SIDs are acknowledged.',
+      description: 'Verified like the inbound webhook. Deduplicated on (MessageSid, MessageStatus); a late `sent` never overwrites a final state. A status for a SID not yet stored is kept and retried by the sms worker, then acknowledged.',
       tag: 'webhooks',
       access: 'public',
       body: twilioForm,
       bodyContentType: 'application/x-www-form-urlencoded',
       responses: { 200: twiml },
       errors: [403],
-      handler: async ({ body, req }) => {
+      handler: async ({ body, req, res }) => {
         const params = stringParams(body);
         if (!signatureValid(req, config, await signingToken(db, config, params), params)) throw forbidden();
         const sid = params['MessageSid'];
         const twilioStatus = params['MessageStatus'] ?? params['SmsStatus'];
         if (sid && twilioStatus) {
           const code = params['ErrorCode'] ? Number(params['ErrorCode']) : null;
-          const outcome = await applyStatusCallback(db, sid, LEDGER_STATUS[twilioStatus] ?? twilioStatus, Number.isFinite(code) ? code : null);
-          if (outcome === 'unknown') logger.warn({ sid, status: twilioStatus }, 'status callback for a message we have no record of; acknowledged');
+          const status = LEDGER_STATUS[twilioStatus] ?? twilioStatus;
+          const errorCode = Number.isFinite(code) ? code : null;
+          if ((await applyStatusCallback(db, sid, status, errorCode)) === 'unknown') {
+            // Twilio can call back before the send has committed the SID: keep the status, and the sms worker retries it.
+            const row = await insertInboxRow(db, {
+              provider: STATUS_PROVIDER,
+              externalId: `${sid}:${status}`,
+              tenantId: null,
+              queue: 'sms-status',
+              jobName: 'sms.status',
+              payload: { tenantId: null, messageSid: sid, status, errorCode },
+              correlationId: res.locals.correlationId,
+            });
+            if (row) await enqueueOrLeave(row);
+          }
         }
         return { status: 200, body: twimlResponse(), contentType: 'text/xml' };
       },

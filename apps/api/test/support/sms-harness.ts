@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { createSandbox, type RunningSandbox } from '../../../sandbox/src/index.js';
 import { createLogger } from '@fieldhand/observability';
-import { inboxIdOfJob, runWorkers, type RunningWorkers } from '@fieldhand/queues';
-import { sendMessage, processInbound, type SmsDeps } from '@fieldhand/sms';
+import { inboxIdOfJob, isLastAttempt, runWorkers, type RunningWorkers } from '@fieldhand/queues';
+import { applyEarlyStatus, sendMessage, processInbound, type SmsDeps } from '@fieldhand/sms';
 import { smsDeps } from '../../../workers/src/sms/role.js';
 import { ADMIN_KEY, startTestApi, type TestApi } from './test-api.js';
 
@@ -78,8 +78,12 @@ export async function startSmsHarness(options: { env?: Record<string, string>; c
     startWorker: () => {
       const running = runWorkers({
         role: 'sms',
-        queues: ['sms-send', 'sms-inbound'],
-        handlers: { 'sms.send': (data) => sendMessage(deps, data), 'sms.inbound': (data, ctx) => processInbound(deps, data, inboxIdOfJob(ctx.job.id)) },
+        queues: ['sms-send', 'sms-inbound', 'sms-status'],
+        handlers: {
+          'sms.send': (data) => sendMessage(deps, data),
+          'sms.inbound': (data, ctx) => processInbound(deps, data, inboxIdOfJob(ctx.job.id)),
+          'sms.status': (data, ctx) => applyEarlyStatus(deps, data, { inboxId: inboxIdOfJob(ctx.job.id), lastAttempt: isLastAttempt(ctx.job) }),
+        },
         bus: api.bus,
         db: api.db,
         connection: api.redis.connect('worker'),

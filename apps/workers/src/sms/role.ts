@@ -1,5 +1,5 @@
-import { createRedis, inboxIdOfJob, type FieldhandCatalog } from '@fieldhand/queues';
-import { processInbound, sendMessage, SenderRateLimit, smsSettings, TwilioClients, type SmsDeps } from '@fieldhand/sms';
+import { createRedis, inboxIdOfJob, isLastAttempt, type FieldhandCatalog } from '@fieldhand/queues';
+import { applyEarlyStatus, processInbound, sendMessage, SenderRateLimit, smsSettings, TwilioClients, type SmsDeps } from '@fieldhand/sms';
 import type { RoleDefinition, RoleDeps } from '../bootstrap/role.js';
 
 /** Builds what the sms handlers need; tests pass their own clock. */
@@ -16,16 +16,18 @@ export function smsDeps({ config, db, bus, logger }: RoleDeps<FieldhandCatalog>,
   };
 }
 
-/** Sends texts (one ledger row per job) and follows up inbound ones. */
+/** Sends texts (one ledger row per job), follows up inbound ones, and applies early status callbacks. */
 export const smsRole: RoleDefinition<FieldhandCatalog> = {
   name: 'sms',
-  queues: ['sms-send', 'sms-inbound'],
+  queues: ['sms-send', 'sms-inbound', 'sms-status'],
   handlers: (roleDeps) => {
     const deps = smsDeps(roleDeps);
     return {
       'sms.send': (data) => sendMessage(deps, data),
       // Inbox jobs carry the row's id in their job id, so the row can be marked processed.
       'sms.inbound': (data, ctx) => processInbound(deps, data, inboxIdOfJob(ctx.job.id)),
+      'sms.status': (data, ctx) =>
+        applyEarlyStatus(deps, data, { inboxId: inboxIdOfJob(ctx.job.id), lastAttempt: isLastAttempt(ctx.job) }),
     };
   },
 };

@@ -19,6 +19,12 @@ export const smsJobs = {
       intent: z.enum(['opt_out', 'opt_in', 'help', 'reply']),
     }),
   },
+  // A delivery status Twilio reported before the send had stored the MessageSid (it can
+  // call back before our commit): applied once the SID is known, retried until then.
+  'sms.status': {
+    queue: 'sms-status',
+    schema: tenantScoped.extend({ messageSid: z.string().min(1), status: z.string().min(1), errorCode: z.number().int().nullable() }),
+  },
   // For the workflows worker: a customer replied, opted out or opted back in.
   'workflow.sms-event': {
     queue: 'workflow',

@@ -1,0 +1,29 @@
+import { applyStatusCallback, markInboxProcessed, type CallbackOutcome, type Database } from '@fieldhand/db';
+import type { Logger } from '@fieldhand/observability';
+
+export type EarlyStatusJob = { messageSid: string; status: string; errorCode: number | null };
+
+export class SidNotYetKnownError extends Error {
+  constructor(sid: string) {
+    super(`No message has MessageSid ${sid} yet; its send may not have committed`);
+    this.name = 'SidNotYetKnownError';
+  }
+}
+
+/**
+ * Applies a status callback that arrived before its send stored the MessageSid.
+ * While attempts remain, an unknown SID is an error so the job retries with backoff;
+ * on the last attempt it is logged and acknowledged (a message sent from outside
+ * Fieldhand on the same account is not ours to track).
+ */
+export async function applyEarlyStatus(
+  deps: { db: Database; logger: Logger },
+  data: EarlyStatusJob,
+  job: { inboxId: string | undefined; lastAttempt: boolean },
+): Promise<CallbackOutcome> {
+  const outcome = await applyStatusCallback(deps.db, data.messageSid, data.status, data.errorCode);
+  if (outcome === 'unknown' && !job.lastAttempt) throw new SidNotYetKnownError(data.messageSid);
+  if (outcome === 'unknown') deps.logger.warn({ sid: data.messageSid, status: data.status }, 'status callback for a message we have no record of; acknowledged');
+  if (job.inboxId) await markInboxProcessed(deps.db, job.inboxId);
+  return outcome;
+}
