@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import {
   acceptedStatement,
-  claimForSending,
+  claimStatement,
   findSendable,
   openConsentGate,
   recordConsent,
@@ -59,13 +59,13 @@ export async function sendMessage(deps: SmsDeps, data: { tenantId: string; messa
     return 'throttled';
   }
 
-  if (!(await claimForSending(deps.db, message.id, new Date()))) return 'claimed-elsewhere';
-
   const client = deps.twilio.get(credentials);
   let failure: SendFailure | undefined;
   let outcome: SendOutcome;
-  // Held until Twilio answers: an opt-out committing meanwhile waits for this send, never the reverse.
-  const gate = await openConsentGate(deps.db, tenant.id, message.to);
+  // The claim commits first (a crash at Twilio leaves `sending`, which the retry looks up, never resends);
+  // the gate is held until Twilio answers: an opt-out committing meanwhile waits for this send, never the reverse.
+  const gate = await openConsentGate(deps.db, tenant.id, message.to, claimStatement(message.id));
+  if (!gate.claimed) return 'claimed-elsewhere';
   try {
     if (gate.optedOut) {
       await transitionMessage(gate.tx, message.id, ['sending'], { status: 'canceled', source: 'consent', errorMessage: 'recipient opted out' });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { createSandbox, type RunningSandbox } from '../../../apps/sandbox/src/index.js';
-import { acceptedStatement, createTenant, findConsent, lockConsent, messages, openConsentGate, recordConsent } from '@fieldhand/db';
+import { acceptedStatement, claimStatement, createTenant, findConsent, lockConsent, messages, openConsentGate, recordConsent } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
 import { jobCatalog, JobBus } from '@fieldhand/queues';
@@ -125,14 +125,32 @@ describe('sendMessage', () => {
     expect(await rowOf(id)).toMatchObject({ status: 'accepted', twilioSid: `SM'x\\y"; drop table messages; --`, from: `+1'\\` });
   });
 
+  it('the claim commits before the gate opens: a send that dies at Twilio leaves the row `sending`, and a second claim fails', async () => {
+    const to = '+15125550106';
+    const id = await queue(to, 'Crash at Twilio');
+    const gate = await openConsentGate(t.db, tenantId, to, claimStatement(id));
+    expect(gate.claimed).toBe(true);
+    await gate.release(); // the attempt dies: its gate rolls back
+    expect(await rowOf(id)).toMatchObject({ status: 'sending', claimedAt: expect.any(Date) });
+
+    const again = await openConsentGate(t.db, tenantId, to, claimStatement(id));
+    expect(again.claimed).toBe(false);
+    await again.release();
+    await expectNoAdvisoryLocks();
+  });
+
   it('a failed gate statement rolls back and hands the pool a fresh connection', async () => {
     const gate = await openConsentGate(t.db, tenantId, '+15125550105');
     await expect(gate.commit('select 1/0')).rejects.toThrow(/division by zero/);
     await gate.release();
-    const { rows } = await t.db.execute<{ locks: number }>(sql`select count(*)::int as locks from pg_locks where locktype = 'advisory'`);
-    expect(rows[0]!.locks).toBe(0);
+    await expectNoAdvisoryLocks();
   });
 });
+
+async function expectNoAdvisoryLocks(): Promise<void> {
+  const { rows } = await t.db.execute<{ locks: number }>(sql`select count(*)::int as locks from pg_locks where locktype = 'advisory'`);
+  expect(rows[0]!.locks).toBe(0);
+}
 
 async function waitForAdvisoryLockWaiter(): Promise<void> {
   for (let i = 0; i < 200; i++) {

@@ -48,13 +48,15 @@ const consentLockKey = (tenantId: string, phone: string) => `${tenantId}:${phone
  * then end it with commit() (or release(), which rolls back).
  */
 export class ConsentGate {
-  private open = true;
   private drizzleTx: Executor | undefined;
 
   constructor(
     private readonly client: pg.PoolClient,
+    /** False when the claim given to openConsentGate changed no row: the gate is already closed. */
+    readonly claimed: boolean,
     /** The opt-out as committed once the lock was granted. */
     readonly optedOut: boolean,
+    private open = claimed,
   ) {}
 
   /** The gate's transaction, for the writes that settle a send which did not go out. */
@@ -92,15 +94,21 @@ export class ConsentGate {
  * BEGIN, the shared consent lock and the consent read in one round trip. Each
  * statement of a simple query takes its own snapshot, so the read runs after the
  * lock is granted and sees an opt-out committed while this send waited for it.
+ * `claim` (plain SQL, values inlined) runs first in a transaction of its own,
+ * committed before the gate opens; a claim that changes no row closes the gate.
  */
-export async function openConsentGate(db: Database, tenantId: string, phone: string): Promise<ConsentGate> {
+export async function openConsentGate(db: Database, tenantId: string, phone: string, claim?: string): Promise<ConsentGate> {
   const client = await db.$client.connect();
   try {
     const results = (await client.query(
-      `begin; select pg_advisory_xact_lock_shared(hashtextextended(${pg.escapeLiteral(consentLockKey(tenantId, phone))}, 0));
+      `${claim ? `begin; ${claim}; commit; ` : ''}begin;
+       select pg_advisory_xact_lock_shared(hashtextextended(${pg.escapeLiteral(consentLockKey(tenantId, phone))}, 0));
        select sms_opt_out from communication_preferences where tenant_id = ${pg.escapeLiteral(tenantId)} and phone = ${pg.escapeLiteral(phone)}`,
     )) as unknown as Array<pg.QueryResult<{ sms_opt_out: boolean }>>;
-    return new ConsentGate(client, results[2]?.rows[0]?.sms_opt_out === true);
+    const claimed = !claim || results[1]!.rowCount! > 0;
+    const gate = new ConsentGate(client, claimed, results.at(-1)!.rows[0]?.sms_opt_out === true, true);
+    if (!claimed) await gate.release();
+    return gate;
   } catch (error) {
     client.release(error as Error);
     throw error;

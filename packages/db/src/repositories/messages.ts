@@ -130,48 +130,37 @@ export async function applyStatusCallback(db: Executor, sid: string, status: str
   return known ? 'duplicate' : 'unknown';
 }
 
-// The send path runs once per text, so its two pool statements are built once per
-// database and prepared by name: neither drizzle nor PostgreSQL plans them per send.
-const sendStatements = new WeakMap<Database, ReturnType<typeof prepareSendStatements>>();
+// The send path runs once per text, so its read is built once per database and
+// prepared by name: neither drizzle nor PostgreSQL plans it again for every send.
+const sendableQueries = new WeakMap<Database, ReturnType<typeof prepareSendable>>();
 
-function prepareSendStatements(db: Database) {
-  return {
-    sendable: db
-      .select({ message: messages, tenant: tenants })
-      .from(messages)
-      .innerJoin(tenants, eq(tenants.id, messages.tenantId))
-      .where(and(eq(messages.tenantId, sql.placeholder('tenantId')), eq(messages.id, sql.placeholder('messageId'))))
-      .prepare('sms_send_find_sendable'),
-    claim: db
-      .update(messages)
-      .set({
-        status: 'sending',
-        claimedAt: sql`${sql.placeholder('claimedAt')}::timestamptz`,
-        statusHistory: sql`${messages.statusHistory} || ${sql.placeholder('entry')}::jsonb`,
-        updatedAt: sql`${sql.placeholder('claimedAt')}::timestamptz`,
-      })
-      .where(and(eq(messages.id, sql.placeholder('id')), eq(messages.status, 'queued')))
-      .returning({ id: messages.id })
-      .prepare('sms_send_claim'),
-  };
-}
-
-function sendStatementsOf(db: Database): ReturnType<typeof prepareSendStatements> {
-  let statements = sendStatements.get(db);
-  if (!statements) sendStatements.set(db, (statements = prepareSendStatements(db)));
-  return statements;
+function prepareSendable(db: Database) {
+  return db
+    .select({ message: messages, tenant: tenants })
+    .from(messages)
+    .innerJoin(tenants, eq(tenants.id, messages.tenantId))
+    .where(and(eq(messages.tenantId, sql.placeholder('tenantId')), eq(messages.id, sql.placeholder('messageId'))))
+    .prepare('sms_send_find_sendable');
 }
 
 /** A message with its tenant, in one round trip: what a send needs to decide. */
 export async function findSendable(db: Database, tenantId: string, messageId: string): Promise<{ message: MessageRow; tenant: TenantRow } | undefined> {
-  const [row] = await sendStatementsOf(db).sendable.execute({ tenantId, messageId });
+  let query = sendableQueries.get(db);
+  if (!query) sendableQueries.set(db, (query = prepareSendable(db)));
+  const [row] = await query.execute({ tenantId, messageId });
   return row;
 }
 
-/** queued → sending, committed on its own (claim, then act); false when the row was not `queued`. */
-export async function claimForSending(db: Database, id: string, claimedAt: Date): Promise<boolean> {
-  const rows = await sendStatementsOf(db).claim.execute({ id, claimedAt: claimedAt.toISOString(), entry: JSON.stringify([historyEntry('sending', 'worker')]) });
-  return rows.length > 0;
+/**
+ * queued → sending (claim, then act) as SQL text with its values inlined (escaped by
+ * pg), so it can ride in the round trip that opens the consent gate; it is
+ * committed before the gate opens, so a crash at Twilio leaves the row `sending`.
+ */
+export function claimStatement(id: string, at = new Date()): string {
+  const entry: MessageStatusEntry = { status: 'sending', at: at.toISOString(), source: 'worker' };
+  return `update messages set status = 'sending', claimed_at = ${pg.escapeLiteral(at.toISOString())},
+    status_history = status_history || ${pg.escapeLiteral(JSON.stringify([entry]))}::jsonb, updated_at = ${pg.escapeLiteral(at.toISOString())}
+    where id = ${pg.escapeLiteral(id)} and status = 'queued'`;
 }
 
 /**
