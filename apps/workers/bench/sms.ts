@@ -2,18 +2,20 @@
 // per-sender limit), beside raw BullMQ no-op throughput in the same run.
 // Targets: sends/s ≥ 0.25 × no-op jobs/s; the sandbox receives no text twice.
 // Run: node --conditions=source --import tsx apps/workers/bench/sms.ts [--count=10000]
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '@fieldhand/config';
-import { createTenant } from '@fieldhand/db';
+import { closeDatabase, createDatabase, createTenant } from '@fieldhand/db';
 import { createTestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
 import { inboxIdOfJob, jobCatalog, JobBus, QUEUE_SETTINGS, runWorkers } from '@fieldhand/queues';
 import { createTestRedis } from '@fieldhand/queues/testing';
 import { createOutboundMessage, processInbound, sendMessage } from '@fieldhand/sms';
-import { createSandbox } from '../../sandbox/src/index.js';
 import { smsDeps } from '../src/sms/role.js';
 
 const COUNT = Number(process.argv.find((a) => a.startsWith('--count='))?.split('=')[1] ?? 10_000);
@@ -43,11 +45,38 @@ async function noopJobsPerSecond(): Promise<number> {
   return COUNT / ((performance.now() - started) / 1000);
 }
 
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+// The vendor in its own process, as it is in reality (remote); it still shares this machine's cores.
+async function startSandbox(): Promise<{ url: string; close: () => Promise<void> }> {
+  const port = await freePort();
+  const child = fork(fileURLToPath(new URL('../../sandbox/src/main.ts', import.meta.url)), [], {
+    execArgv: ['--conditions=source', '--import', 'tsx'],
+    env: { ...process.env, SANDBOX_PORT: String(port), SANDBOX_SIZE: '0', SANDBOX_LOG_LEVEL: 'warn', SANDBOX_TWILIO_STATUS_STEP_MS: '60000' },
+  });
+  process.on('exit', () => child.kill());
+  const ready = await Promise.race([once(child, 'message').then(() => true), once(child, 'exit').then(() => false)]);
+  if (!ready) throw new Error('the sandbox process exited before it was ready');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+    },
+  };
+}
+
 // Status callbacks land here and are acknowledged; the bench measures sending.
 const callbacks = createServer((_req, res) => res.writeHead(204).end());
 await new Promise<void>((r) => callbacks.listen(0, '127.0.0.1', r));
 const callbackUrl = `http://127.0.0.1:${(callbacks.address() as AddressInfo).port}`;
-const sandbox = await createSandbox({ logLevel: 'silent', twilioStatusStepMs: 60_000 }).listen(0);
+const sandbox = await startSandbox();
 await fetch(`${sandbox.url}/_sandbox/accounts`, {
   method: 'POST',
   headers: { 'content-type': 'application/json' },
@@ -72,14 +101,16 @@ for (let i = 0; i < COUNT; i += 200) {
   );
 }
 
-const deps = smsDeps({ config, db: t.db, bus, logger });
+// The worker's own pool, sized as the sms role sizes it in production (DATABASE_POOL_MAX).
+const db = createDatabase({ url: t.url, max: config.database.DATABASE_POOL_MAX, applicationName: 'fieldhand-sms' });
+const deps = smsDeps({ config, db, bus, logger });
 const started = performance.now();
 const workers = runWorkers({
   role: 'sms',
   queues: ['sms-send', 'sms-inbound'],
   handlers: { 'sms.send': (data) => sendMessage(deps, data), 'sms.inbound': (data, ctx) => processInbound(deps, data, inboxIdOfJob(ctx.job.id)) },
   bus,
-  db: t.db,
+  db,
   connection: redis.connect('worker'),
   logger,
 });
@@ -103,6 +134,7 @@ const ok = ratio >= 0.25 && duplicates === 0 && bodies.length === COUNT;
 console.log(ok ? 'PASS' : 'MISS');
 
 await bus.close();
+await closeDatabase(db);
 await sandbox.close();
 callbacks.close();
 await redis.cleanup();
