@@ -1,21 +1,15 @@
 import twilio from 'twilio';
+import { TwilioHttpClient } from './twilio-http-client.js';
 
 export type TwilioCredentials = { accountSid: string; authToken: string };
 export type TwilioClient = twilio.Twilio;
 
-const TWILIO_HOST = 'https://api.twilio.com';
-
 /**
  * The official client, pointed at `apiUrl`: the package has no base-URL option,
- * so a RequestClient rewrites the host (the library's documented custom-client route).
+ * so its HTTP client rewrites the host (the library's documented custom-client route).
  */
 export function createTwilioClient(apiUrl: string, credentials: TwilioCredentials, timeoutMs: number): TwilioClient {
-  const base = apiUrl.replace(/\/+$/, '');
-  // autoRetry stays off: a retry inside the client could send twice; our job retry looks first.
-  const http = new twilio.RequestClient({ timeout: timeoutMs, keepAlive: true, autoRetry: false });
-  const request = http.request.bind(http);
-  http.request = (opts) => request({ ...opts, uri: base === TWILIO_HOST ? opts.uri : opts.uri.replace(TWILIO_HOST, base) });
-  return twilio(credentials.accountSid, credentials.authToken, { httpClient: http });
+  return twilio(credentials.accountSid, credentials.authToken, { httpClient: new TwilioHttpClient(apiUrl, timeoutMs) });
 }
 
 /** One client per account, reused across jobs (keep-alive connections). */
