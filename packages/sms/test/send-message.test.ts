@@ -147,14 +147,17 @@ describe('sendMessage', () => {
   });
 });
 
+// pg_locks spans the cluster; other test files run at the same time.
+const THIS_DATABASE = sql`database = (select oid from pg_database where datname = current_database())`;
+
 async function expectNoAdvisoryLocks(): Promise<void> {
-  const { rows } = await t.db.execute<{ locks: number }>(sql`select count(*)::int as locks from pg_locks where locktype = 'advisory'`);
+  const { rows } = await t.db.execute<{ locks: number }>(sql`select count(*)::int as locks from pg_locks where locktype = 'advisory' and ${THIS_DATABASE}`);
   expect(rows[0]!.locks).toBe(0);
 }
 
 async function waitForAdvisoryLockWaiter(): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const { rows } = await t.db.execute<{ waiting: number }>(sql`select count(*)::int as waiting from pg_locks where locktype = 'advisory' and not granted`);
+    const { rows } = await t.db.execute<{ waiting: number }>(sql`select count(*)::int as waiting from pg_locks where locktype = 'advisory' and not granted and ${THIS_DATABASE}`);
     if (rows[0]!.waiting > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
