@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { createSandbox, type RunningSandbox } from '../../../apps/sandbox/src/index.js';
-import { acceptedStatement, claimStatement, createTenant, findConsent, lockConsent, messages, openConsentGate, recordConsent } from '@fieldhand/db';
+import { acceptedStatement, claimStatement, createTenant, findConsent, lockConsent, messages, openConsentGate, recordConsent, SessionStatement } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
 import { jobCatalog, JobBus } from '@fieldhand/queues';
@@ -64,6 +64,13 @@ async function rowOf(id: string) {
 }
 
 describe('sendMessage', () => {
+  it('sends one text after another on the pool\'s connections (each prepares its statements once)', async () => {
+    const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => queue(`+151255502${String(i).padStart(2, '0')}`, 'Batch')));
+    for (const id of ids) expect(await sendMessage(deps, { tenantId, messageId: id })).toBe('accepted');
+    const outcomes = await Promise.all(ids.map((id) => sendMessage(deps, { tenantId, messageId: id })));
+    expect(outcomes).toEqual(ids.map(() => 'already-final'));
+  });
+
   it('sends once: the row is accepted with the SID and sender Twilio answered, and a second run sends nothing', async () => {
     const to = '+15125550101';
     const id = await queue(to, 'Your tech is on the way');
@@ -141,7 +148,8 @@ describe('sendMessage', () => {
 
   it('a failed gate statement rolls back and hands the pool a fresh connection', async () => {
     const gate = await openConsentGate(t.db, tenantId, '+15125550105');
-    await expect(gate.commit('select 1/0')).rejects.toThrow(/division by zero/);
+    const divide = new SessionStatement('test_divide', '(int) as select 1 / $1');
+    await expect(gate.commit(divide.execute('0'))).rejects.toThrow(/division by zero/);
     await gate.release();
     await expectNoAdvisoryLocks();
   });

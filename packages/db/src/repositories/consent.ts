@@ -3,7 +3,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Database } from '../client.js';
 import { communicationPreferences } from '../schema/index.js';
-import type { Executor } from './messages.js';
+import { SessionStatement, type Executor, type SessionSql } from './messages.js';
 
 export type ConsentRow = typeof communicationPreferences.$inferSelect;
 export type ConsentSource = 'inbound_sms' | 'api' | 'twilio_21610' | 'ghl_dnd';
@@ -64,11 +64,13 @@ export class ConsentGate {
     return (this.drizzleTx ??= drizzle(this.client));
   }
 
-  /** Runs `statement` (plain SQL, values inlined) and COMMIT in one round trip. */
-  async commit(statement?: string): Promise<void> {
+  /** Runs `statement` (if any) and COMMIT in one round trip. */
+  async commit(statement?: SessionSql): Promise<void> {
     this.open = false;
     try {
-      await this.client.query(statement ? `${statement}; commit` : 'commit');
+      const batch = SessionStatement.batch(this.client, statement ? [statement, 'commit'] : ['commit']);
+      await this.client.query(batch.text);
+      batch.prepared();
       this.client.release();
     } catch (error) {
       // Its transaction state is unknown: the pool must not reuse this connection.
@@ -90,22 +92,27 @@ export class ConsentGate {
   }
 }
 
+const CONSENT = new SessionStatement(
+  'sms_send_consent',
+  '(uuid, text) as select sms_opt_out from communication_preferences where tenant_id = $1 and phone = $2',
+);
+
 /**
  * BEGIN, the shared consent lock and the consent read in one round trip. Each
  * statement of a simple query takes its own snapshot, so the read runs after the
  * lock is granted and sees an opt-out committed while this send waited for it.
- * `claim` (plain SQL, values inlined) runs first in a transaction of its own,
- * committed before the gate opens; a claim that changes no row closes the gate.
+ * `claim` runs first in a transaction of its own, committed before the gate
+ * opens; a claim that changes no row closes the gate.
  */
-export async function openConsentGate(db: Database, tenantId: string, phone: string, claim?: string): Promise<ConsentGate> {
+export async function openConsentGate(db: Database, tenantId: string, phone: string, claim?: SessionSql): Promise<ConsentGate> {
   const client = await db.$client.connect();
   try {
-    const results = (await client.query(
-      `${claim ? `begin; ${claim}; commit; ` : ''}begin;
-       select pg_advisory_xact_lock_shared(hashtextextended(${pg.escapeLiteral(consentLockKey(tenantId, phone))}, 0));
-       select sms_opt_out from communication_preferences where tenant_id = ${pg.escapeLiteral(tenantId)} and phone = ${pg.escapeLiteral(phone)}`,
-    )) as unknown as Array<pg.QueryResult<{ sms_opt_out: boolean }>>;
-    const claimed = !claim || results[1]!.rowCount! > 0;
+    const lock = `select pg_advisory_xact_lock_shared(hashtextextended(${pg.escapeLiteral(consentLockKey(tenantId, phone))}, 0))`;
+    const batch = SessionStatement.batch(client, [...(claim ? ['begin', claim, 'commit'] : []), 'begin', lock, CONSENT.execute(tenantId, phone)]);
+    const results = (await client.query(batch.text)) as unknown as Array<pg.QueryResult<{ sms_opt_out: boolean }>>;
+    batch.prepared();
+    // The tail of the results is [begin, claim, commit, begin, lock, consent].
+    const claimed = !claim || results.at(-5)!.rowCount! > 0;
     const gate = new ConsentGate(client, claimed, results.at(-1)!.rows[0]?.sms_opt_out === true, true);
     if (!claimed) await gate.release();
     return gate;
