@@ -18,6 +18,8 @@ const TWILIO_HOST = 'https://api.twilio.com';
  */
 export class TwilioHttpClient extends twilio.RequestClient {
   private readonly base: string;
+  // The package's own client honours these (an egress proxy, a private CA); with them set we let it carry the bytes.
+  private readonly viaPackage = Boolean(process.env.HTTP_PROXY || process.env.TWILIO_CA_BUNDLE);
   private readonly agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 
   constructor(apiUrl: string, timeoutMs: number) {
@@ -27,7 +29,9 @@ export class TwilioHttpClient extends twilio.RequestClient {
   }
 
   override request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<Response<TData>> {
-    const url = new URL(this.base === TWILIO_HOST ? opts.uri : opts.uri.replace(TWILIO_HOST, this.base));
+    const uri = this.base === TWILIO_HOST ? opts.uri : opts.uri.replace(TWILIO_HOST, this.base);
+    if (this.viaPackage) return super.request({ ...opts, uri });
+    const url = new URL(uri);
     if (opts.params) url.search = formEncode(opts.params as Record<string, unknown>);
     const headers: Record<string, string> = { ...(opts.headers as Record<string, string> | undefined), Connection: 'keep-alive' };
     if (opts.username && opts.password) headers.Authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`;

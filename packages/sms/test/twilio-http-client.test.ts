@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox, type RunningSandbox } from '../../../apps/sandbox/src/index.js';
 import { classifySendError, createTwilioClient } from '../src/index.js';
@@ -37,8 +40,10 @@ describe('the Twilio client over node:http', () => {
   it('sends a form-encoded message and reads Twilio\'s answer; the message can be listed back by To and DateSent', async () => {
     const before = new Date(Date.now() - 60_000);
     const body = 'Ünïcode & symbols = fine? 100%';
-    const sent = await client().messages.create({ to: '+15125550201', from: SENDER, body, statusCallback: 'http://127.0.0.1:9/status' });
+    const direct = client();
+    const sent = await direct.messages.create({ to: '+15125550201', from: SENDER, body, statusCallback: 'http://127.0.0.1:9/status' });
     expect(sent).toMatchObject({ sid: expect.stringMatching(/^SM[0-9a-f]{32}$/), to: '+15125550201', from: SENDER, body, status: 'queued' });
+    expect(direct.httpClient.lastResponse).toBeUndefined();
 
     const listed = await client().messages.list({ to: '+15125550201', dateSentAfter: before, pageSize: 100, limit: 500 });
     expect(listed.map((m) => m.sid)).toEqual([sent.sid]);
@@ -58,5 +63,22 @@ describe('the Twilio client over node:http', () => {
     const error = await client(AUTH_TOKEN, silentUrl, 300).messages.create({ to: '+15125550203', from: SENDER, body: 'x' }).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(classifySendError(error)).toMatchObject({ kind: 'ambiguous', message: expect.stringContaining('did not answer within 300 ms') });
+  });
+
+  it('with TWILIO_CA_BUNDLE (or HTTP_PROXY) set, the package\'s own client carries the request, to the same host', async () => {
+    const bundle = join(mkdtempSync(join(tmpdir(), 'twilio-ca-')), 'ca.pem');
+    writeFileSync(bundle, '');
+    process.env.TWILIO_CA_BUNDLE = bundle;
+    try {
+      const viaPackage = client();
+      const sent = await viaPackage.messages.create({ to: '+15125550204', from: SENDER, body: 'via the package' });
+      expect(sent).toMatchObject({ sid: expect.stringMatching(/^SM/), body: 'via the package' });
+      // Only the package's axios path records lastResponse.
+      expect(viaPackage.httpClient.lastResponse?.statusCode).toBe(201);
+      const refused = await client().messages.create({ to: '+15005550001', from: SENDER, body: 'x' }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ status: 400, code: 21211 });
+    } finally {
+      delete process.env.TWILIO_CA_BUNDLE;
+    }
   });
 });
