@@ -13,10 +13,10 @@ import { loadConfig } from '@fieldhand/config';
 import { closeDatabase, createDatabase, createTenant } from '@fieldhand/db';
 import { createTestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
-import { inboxIdOfJob, jobCatalog, JobBus, QUEUE_SETTINGS, runWorkers } from '@fieldhand/queues';
+import { jobCatalog, JobBus, QUEUE_SETTINGS, runWorkers, workerPoolSize } from '@fieldhand/queues';
 import { createTestRedis } from '@fieldhand/queues/testing';
-import { createOutboundMessage, processInbound, sendMessage } from '@fieldhand/sms';
-import { smsDeps } from '../src/sms/role.js';
+import { createOutboundMessage } from '@fieldhand/sms';
+import { smsRole } from '../src/sms/role.js';
 
 const COUNT = Number(process.argv.find((a) => a.startsWith('--count='))?.split('=')[1] ?? 10_000);
 const CONCURRENCY = QUEUE_SETTINGS['sms-send'].concurrency;
@@ -103,16 +103,15 @@ for (let i = 0; i < COUNT; i += 200) {
   );
 }
 
-// The worker's own pool, sized as the sms role sizes it in production (DATABASE_POOL_MAX).
-const db = createDatabase({ url: t.url, max: config.database.DATABASE_POOL_MAX, applicationName: 'fieldhand-sms' });
-const deps = smsDeps({ config, db, bus, logger });
+// The worker's own pool and handlers, as the sms role has them in production.
+const db = createDatabase({ url: t.url, max: workerPoolSize(smsRole.queues, config.database.DATABASE_POOL_MAX), applicationName: 'fieldhand-sms' });
 const started = performance.now();
 const cpuAtStart = process.cpuUsage();
 const loopAtStart = performance.eventLoopUtilization();
 const workers = runWorkers({
   role: 'sms',
-  queues: ['sms-send', 'sms-inbound'],
-  handlers: { 'sms.send': (data) => sendMessage(deps, data), 'sms.inbound': (data, ctx) => processInbound(deps, data, inboxIdOfJob(ctx.job.id)) },
+  queues: smsRole.queues,
+  handlers: smsRole.handlers({ config, db, bus, logger }),
   bus,
   db,
   connection: redis.connect('worker'),

@@ -6,7 +6,7 @@ export { jobCatalog, type FieldhandCatalog } from './jobs/index.js';
 export { SMS_EVENT_TYPES } from './jobs/sms.js';
 export { SYNC_SOURCES } from './jobs/sync.js';
 export { DOMAIN_EVENT_TYPES, domainEventSchema, workflowStepJobId, type DomainEventType } from './jobs/workflow.js';
-export { BACKOFF_JITTER, QUEUE_SETTINGS, type QueueSettings } from './queue-defaults.js';
+export { BACKOFF_JITTER, QUEUE_SETTINGS, workerPoolSize, type QueueSettings } from './queue-defaults.js';
 export { isQueueName, QUEUE_NAMES, type QueueName } from './queue-names.js';
 export { enqueueInboxRow, enqueueInboxRows, inboxIdOfJob, inboxJobId } from './inbox.js';
 export { flushOutbox } from './outbox.js';

@@ -30,3 +30,12 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
 
 /** Exponential backoff with ±25% jitter so retries of a burst do not arrive together. */
 export const BACKOFF_JITTER = 0.25;
+
+/**
+ * PostgreSQL connections for a worker process serving `queues`: never fewer than the
+ * jobs it runs at once (plus one), since a job may hold a connection for its whole run
+ * (an sms send does, across the Twilio call), or jobs would queue for the pool and time out.
+ */
+export function workerPoolSize(queues: readonly QueueName[], configured: number): number {
+  return Math.max(configured, queues.reduce((sum, queue) => sum + QUEUE_SETTINGS[queue].concurrency, 0) + 1);
+}

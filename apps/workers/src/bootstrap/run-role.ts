@@ -1,7 +1,7 @@
 import { config } from '@fieldhand/config';
 import { closeDatabase, createDatabase, migrationStatus } from '@fieldhand/db';
 import { createLogger } from '@fieldhand/observability';
-import { createRedis, jobCatalog, JobBus, runWorkers, type FieldhandCatalog } from '@fieldhand/queues';
+import { createRedis, jobCatalog, JobBus, runWorkers, workerPoolSize, type FieldhandCatalog } from '@fieldhand/queues';
 import { schedules } from '../schedules.js';
 import { startMetricsServer } from './metrics-server.js';
 import { watchRedis } from './redis-watchdog.js';
@@ -25,7 +25,8 @@ export async function runRole(role: RoleDefinition<FieldhandCatalog>): Promise<v
     exit(1);
   });
 
-  const db = createDatabase({ url: cfg.database.DATABASE_URL, max: cfg.database.DATABASE_POOL_MAX, applicationName: `fieldhand-${role.name}` });
+  const poolMax = workerPoolSize(role.queues, cfg.database.DATABASE_POOL_MAX);
+  const db = createDatabase({ url: cfg.database.DATABASE_URL, max: poolMax, applicationName: `fieldhand-${role.name}` });
   const migrations = await migrationStatus(db);
   if (migrations.applied < migrations.expected) {
     logger.fatal(migrations, 'database is not migrated; run `npm run migrate`');
@@ -88,6 +89,6 @@ export async function runRole(role: RoleDefinition<FieldhandCatalog>): Promise<v
   // PM2 sends 'shutdown' instead of a signal on Windows and with shutdown_with_message.
   process.on('message', (msg) => msg === 'shutdown' && void shutdown('pm2 shutdown message'));
 
-  logger.info({ role: role.name, queues: role.queues, schedulerOwner: cfg.worker.SCHEDULER_OWNER }, 'worker role started');
+  logger.info({ role: role.name, queues: role.queues, schedulerOwner: cfg.worker.SCHEDULER_OWNER, databasePool: poolMax }, 'worker role started');
   process.send?.('ready');
 }
