@@ -3,8 +3,10 @@
 // bare Express 5 handler, in the same run on the same machine.
 // Targets: API req/s ≥ 0.5 × bare, p99 ≤ 100 ms, every accepted webhook in the inbox
 // (checked by MessageSid) and its job in Redis. The API logs at info, as in production,
-// to /dev/null; autocannon runs in this process for both servers alike.
-// Run: node --conditions=source --import tsx apps/api/bench/ingress.ts [--seconds=10] [--connections=50]
+// to /dev/null; autocannon runs in this process for both servers alike. The two are
+// measured in alternating rounds and the median ratio is judged, so a machine that
+// speeds up or slows down mid-run (a shared 2-core box does) skews neither side.
+// Run: node --conditions=source --import tsx apps/api/bench/ingress.ts [--seconds=5] [--rounds=3] [--connections=50]
 import { createHmac, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { Server } from 'node:http';
@@ -21,7 +23,8 @@ import { createTestRedis } from '@fieldhand/queues/testing';
 import { createApp } from '../src/app.js';
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
-const SECONDS = arg('seconds', 10);
+const SECONDS = arg('seconds', 5);
+const ROUNDS = arg('rounds', 3);
 const CONNECTIONS = arg('connections', 50);
 const SENDER = '+17372004099';
 const ACCOUNT_SID = `AC${'9'.repeat(32)}`;
@@ -33,7 +36,12 @@ async function listen(app: express.Express): Promise<{ server: Server; url: stri
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-function signedInbound(url: string, n: number, sid = `SM${randomBytes(16).toString('hex')}`): { body: string; headers: Record<string, string> } {
+// MessageSids unique to this run without a random draw per request (the generator shares the API's CPU).
+const RUN = randomBytes(8).toString('hex');
+let sids = 0;
+const nextSid = () => `SM${RUN}${(sids++).toString(16).padStart(16, '0')}`;
+
+function signedInbound(url: string, n: number, sid = nextSid()): { body: string; headers: Record<string, string> } {
   const params: Record<string, string> = {
     MessageSid: sid,
     AccountSid: ACCOUNT_SID,
@@ -60,7 +68,7 @@ async function load(url: string, accepted = new Set<string>()): Promise<autocann
       {
         method: 'POST',
         setupRequest: (req, context) => {
-          const sid = `SM${randomBytes(16).toString('hex')}`;
+          const sid = nextSid();
           (context as { sid?: string }).sid = sid;
           return { ...req, ...signedInbound(url, n++, sid) };
         },
@@ -87,25 +95,40 @@ bareApp.post('/webhooks/twilio/sms', express.urlencoded({ extended: false }), (_
 });
 const bare = await listen(bareApp);
 
-// Warm both up, then measure bare first and the API second in the same process.
-await autocannon({ url: `${bare.url}/webhooks/twilio/sms`, connections: 10, amount: 500, requests: [{ method: 'POST', setupRequest: (r) => ({ ...r, ...signedInbound(`${bare.url}/webhooks/twilio/sms`, 0) }) }] });
-const bareResult = await load(`${bare.url}/webhooks/twilio/sms`);
+const bareUrl = `${bare.url}/webhooks/twilio/sms`;
+const apiUrl = `${api.url}/webhooks/twilio/sms`;
 const accepted = new Set<string>();
-const apiResult = await load(`${api.url}/webhooks/twilio/sms`, accepted);
+// Warm both up (JIT, connection pools), then alternate: bare, API, bare, API, …
+for (const url of [bareUrl, apiUrl]) {
+  await autocannon({ url, connections: 10, amount: 500, requests: [{ method: 'POST', setupRequest: (r) => ({ ...r, ...signedInbound(url, 0) }) }] });
+}
+const rounds: Array<{ bare: autocannon.Result; api: autocannon.Result; ratio: number }> = [];
+for (let i = 0; i < ROUNDS; i++) {
+  const bareResult = await load(bareUrl);
+  const apiResult = await load(apiUrl, accepted);
+  rounds.push({ bare: bareResult, api: apiResult, ratio: apiResult.requests.average / bareResult.requests.average });
+}
 
+// Let the last round's in-flight requests (answered after autocannon stopped counting) finish.
+await new Promise((resolve) => setTimeout(resolve, 1_000));
 const inbox = await t.db.select({ id: webhookInbox.id, sid: webhookInbox.externalId }).from(webhookInbox).where(eq(webhookInbox.tenantId, tenant.id));
 const storedSids = new Set(inbox.map((row) => row.sid));
 const stored = [...accepted].filter((sid) => storedSids.has(sid)).length;
 const jobs = await bus.queue('sms-inbound').getJobCountByTypes('waiting', 'prioritized', 'delayed', 'active');
-const ratio = apiResult.requests.average / bareResult.requests.average;
+const ratio = rounds.map((r) => r.ratio).sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!;
+const worstP99 = Math.max(...rounds.map((r) => r.api.latency.p99));
+const failures = rounds.reduce((sum, r) => sum + r.api.non2xx + r.api.errors, 0);
 const row = (name: string, r: autocannon.Result) =>
-  `${name.padEnd(18)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   2xx ${r['2xx']}   non-2xx ${r.non2xx}   errors ${r.errors}`;
-console.log(`\nbench/ingress — ${CONNECTIONS} connections, ${SECONDS} s each`);
-console.log(row('bare Express 5', bareResult));
-console.log(row('Fieldhand webhook', apiResult));
-console.log(`ratio ${ratio.toFixed(2)} (target ≥ 0.5)   p99 ${apiResult.latency.p99} ms (target ≤ 100)`);
+  `  ${name.padEnd(18)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   2xx ${r['2xx']}   non-2xx ${r.non2xx}   errors ${r.errors}`;
+console.log(`\nbench/ingress — ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS} s per server`);
+rounds.forEach((r, i) => {
+  console.log(`round ${i + 1}: ratio ${r.ratio.toFixed(2)}`);
+  console.log(row('bare Express 5', r.bare));
+  console.log(row('Fieldhand webhook', r.api));
+});
+console.log(`median ratio ${ratio.toFixed(2)} (target ≥ 0.5)   worst p99 ${worstP99} ms (target ≤ 100)`);
 console.log(`accepted ${accepted.size}: ${stored} in the inbox by MessageSid; ${jobs} sms-inbound jobs for ${inbox.length} inbox rows`);
-const ok = ratio >= 0.5 && apiResult.latency.p99 <= 100 && stored === accepted.size && jobs === inbox.length && apiResult.non2xx === 0;
+const ok = ratio >= 0.5 && worstP99 <= 100 && stored === accepted.size && jobs === inbox.length && failures === 0;
 console.log(ok ? 'PASS' : 'MISS');
 
 api.server.close();

