@@ -29,6 +29,9 @@ const CONNECTIONS = arg('connections', 50);
 const SENDER = '+17372004099';
 const ACCOUNT_SID = `AC${'9'.repeat(32)}`;
 const AUTH_TOKEN = 'bench-ingress-auth-token-0123456789';
+// Twilio signs the public URL it was given, which behind a proxy has no port (as in production).
+const PUBLIC_BASE_URL = 'https://fieldhand.example';
+const SIGNED_URL = `${PUBLIC_BASE_URL}/webhooks/twilio/sms`;
 
 async function listen(app: express.Express): Promise<{ server: Server; url: string }> {
   const server = app.listen(0, '127.0.0.1');
@@ -41,7 +44,7 @@ const RUN = randomBytes(8).toString('hex');
 let sids = 0;
 const nextSid = () => `SM${RUN}${(sids++).toString(16).padStart(16, '0')}`;
 
-function signedInbound(url: string, n: number, sid = nextSid()): { body: string; headers: Record<string, string> } {
+function signedInbound(n: number, sid = nextSid()): { body: string; headers: Record<string, string> } {
   const params: Record<string, string> = {
     MessageSid: sid,
     AccountSid: ACCOUNT_SID,
@@ -52,7 +55,7 @@ function signedInbound(url: string, n: number, sid = nextSid()): { body: string;
     NumSegments: '1',
   };
   const signature = createHmac('sha1', AUTH_TOKEN)
-    .update(Object.keys(params).sort().reduce((acc, key) => acc + key + params[key], url))
+    .update(Object.keys(params).sort().reduce((acc, key) => acc + key + params[key], SIGNED_URL))
     .digest('base64');
   return { body: new URLSearchParams(params).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature } };
 }
@@ -70,7 +73,7 @@ async function load(url: string, accepted = new Set<string>()): Promise<autocann
         setupRequest: (req, context) => {
           const sid = nextSid();
           (context as { sid?: string }).sid = sid;
-          return { ...req, ...signedInbound(url, n++, sid) };
+          return { ...req, ...signedInbound(n++, sid) };
         },
         onResponse: (status, _body, context) => {
           if (status >= 200 && status < 300) accepted.add((context as { sid: string }).sid);
@@ -86,7 +89,7 @@ const producer = redis.connect('producer');
 const bus = new JobBus(jobCatalog, producer, redis.prefix);
 const config = loadConfig({ DATABASE_URL: t.url, REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, DATABASE_POOL_MAX: '20', RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '100000000' });
 const api = await listen(createApp({ config, db: t.db, bus, redis: producer, logger: createLogger({ name: 'bench', level: 'info', destination: createWriteStream('/dev/null') }) }));
-config.http.PUBLIC_BASE_URL = api.url;
+config.http.PUBLIC_BASE_URL = PUBLIC_BASE_URL;
 const tenant = await createTenant(t.db, { name: 'Bench HVAC', timezone: 'America/Chicago', twilio: { from: SENDER, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } });
 
 const bareApp = express();
@@ -100,7 +103,7 @@ const apiUrl = `${api.url}/webhooks/twilio/sms`;
 const accepted = new Set<string>();
 // Warm both up (JIT, connection pools), then alternate: bare, API, bare, API, …
 for (const url of [bareUrl, apiUrl]) {
-  await autocannon({ url, connections: 10, amount: 500, requests: [{ method: 'POST', setupRequest: (r) => ({ ...r, ...signedInbound(url, 0) }) }] });
+  await autocannon({ url, connections: 10, amount: 500, requests: [{ method: 'POST', setupRequest: (r) => ({ ...r, ...signedInbound(0) }) }] });
 }
 const rounds: Array<{ bare: autocannon.Result; api: autocannon.Result; ratio: number }> = [];
 for (let i = 0; i < ROUNDS; i++) {

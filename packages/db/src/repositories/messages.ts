@@ -38,16 +38,6 @@ export async function insertOutboundMessage(db: Executor, row: NewMessage): Prom
   return { message: existing!, created: false };
 }
 
-/** Stores an inbound text; undefined when Twilio redelivered a MessageSid already stored. */
-export async function insertInboundMessage(db: Executor, row: Omit<NewMessage, 'direction' | 'status'>): Promise<MessageRow | undefined> {
-  const [inserted] = await db
-    .insert(messages)
-    .values({ ...row, direction: 'inbound', status: 'received', statusHistory: [historyEntry('received', 'webhook')] })
-    .onConflictDoNothing({ target: messages.twilioSid })
-    .returning();
-  return inserted;
-}
-
 export async function findMessage(db: Executor, tenantId: string, id: string): Promise<MessageRow | undefined> {
   const [row] = await db.select().from(messages).where(and(eq(messages.tenantId, tenantId), eq(messages.id, id)));
   return row;
