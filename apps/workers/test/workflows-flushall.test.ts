@@ -64,7 +64,7 @@ beforeAll(async () => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ size: 0, twilio: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, numbers: [{ phoneNumber: SENDER, smsUrl: 'http://127.0.0.1:9/sms' }] } }),
   });
-  // A slow Twilio (≈50 texts/s with 10 senders): texts queue up behind the steps that wrote them.
+  // A slow Twilio (≈50 texts/s with 10 senders).
   await fetch(`${sandbox.url}/_sandbox/faults`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
@@ -126,10 +126,12 @@ describe('FLUSHALL of Redis mid-run', () => {
       await until(async () => (await count(sql`select count(*)::int as n from workflow_instances where tenant_id = ${tenantId}`)) === RUNS, 60_000, 'every run started');
       await until(async () => (await textsAtSandbox(sandbox.url, SENDER)).length >= 100, 60_000, 'the first 100 texts');
       // Flush while texts are queued whose step already completed: only the sends reconciler can save those.
+      // Sending is paused meanwhile so they pile up however fast the workflow worker runs; FLUSHALL drops the pause too.
+      await bus.queue('sms-send').pause();
       const orphaned = await until(async () => {
         const n = await count(queuedAfterStep);
         return n >= 50 ? n : undefined;
-      }, 30_000, 'queued texts of completed steps');
+      }, 60_000, 'queued texts of completed steps');
       await connect().flushall();
       const atFlush = (await textsAtSandbox(sandbox.url, SENDER)).length;
       const activeAtFlush = await count(sql`select count(*)::int as n from workflow_instances where tenant_id = ${tenantId} and status = 'active'`);

@@ -131,6 +131,8 @@ describe('stopping runs', () => {
     await emit(worker.bus, estimateEvent(tenantId, estimate, customer, 'estimate.created', 'Open'));
     const run = await startedRun(estimate);
     await waitFor(async () => (await runTexts(db, run.id)).length === 1, 10_000, 'first text');
+    // The wait has begun: the second text's step is scheduled behind a delayed job.
+    await waitFor(async () => (await stepRunsOf(db, run.id)).some((s) => s.stepId === 'text-2' && s.status === 'scheduled'), 10_000, 'text-2 scheduled');
 
     await setEstimateStatus(db, tenantId, estimate, 'Sold');
     await emit(worker.bus, estimateEvent(tenantId, estimate, customer, 'estimate.status_changed', 'Sold'));
