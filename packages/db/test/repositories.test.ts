@@ -1,10 +1,13 @@
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  applyStatusCallback,
   createApiKey,
   createTenant,
   insertInboxRow,
   listDeadLetters,
   listTenants,
+  messages,
   recordDeadLetter,
   revokeApiKey,
   tenants,
@@ -77,5 +80,35 @@ describe('dead letters and inbox', () => {
     const row = { provider: 'twilio', externalId: 'SM1', queue: 'sms-inbound', jobName: 'sms.inbound', payload: {} };
     expect(await insertInboxRow(t.db, row)).toBeDefined();
     expect(await insertInboxRow(t.db, row)).toBeUndefined();
+  });
+});
+
+describe('status callbacks', () => {
+  it('applies a callback racing the commit of its SID, never calling it a duplicate', async () => {
+    // Each pair: a send committing the SID Twilio gave it, and that SID's callback, at the same moment.
+    // A callback whose update misses the row but whose next read sees it must still apply.
+    const tenant = await createTenant(t.db, { name: 'Race HVAC', timezone: 'America/Chicago' });
+    const rows = await t.db
+      .insert(messages)
+      .values(Array.from({ length: 300 }, (_, i) => ({ tenantId: tenant.id, direction: 'outbound' as const, to: `+1512555${String(i).padStart(4, '0')}`, body: `race ${i}`, status: 'sending', segments: 1 })))
+      .returning({ id: messages.id });
+    const sidOf = (i: number) => `SM${String(i).padStart(32, 'f')}`;
+    const outcomes = await Promise.all(
+      rows.map(async (row, i) => {
+        const commit = t.db.update(messages).set({ twilioSid: sidOf(i), status: 'accepted' }).where(eq(messages.id, row.id));
+        // As the sms worker does: an unknown SID is tried again until the send has committed it.
+        const callback = (async () => {
+          for (;;) {
+            const outcome = await applyStatusCallback(t.db, sidOf(i), 'delivered', null);
+            if (outcome !== 'unknown') return outcome;
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        })();
+        return (await Promise.all([callback, commit]))[0];
+      }),
+    );
+    expect(outcomes.filter((o) => o !== 'applied')).toEqual([]);
+    const after = await t.db.select().from(messages).where(inArray(messages.id, rows.map((r) => r.id)));
+    expect(after.filter((m) => m.status !== 'delivered')).toEqual([]);
   });
 });

@@ -101,23 +101,35 @@ export type CallbackOutcome = 'applied' | 'duplicate' | 'unknown';
  * Applies a Twilio status callback. Deduplicated on (MessageSid, MessageStatus)
  * through the history; the status only moves forward, so callbacks arriving out
  * of order cannot undo a final state. Every new status is kept in the history.
+ *
+ * The update and the read that explains a miss are two statements, two snapshots:
+ * a send that commits its SID between them is seen by the read only. That is not a
+ * duplicate — the update runs again and now finds the row.
  */
 export async function applyStatusCallback(db: Executor, sid: string, status: string, errorCode: number | null): Promise<CallbackOutcome> {
   const probe = JSON.stringify([{ status, source: 'callback' }]);
   const advances = sql`${rankOf(status)} > ${STATUS_RANK}`;
-  const updated = await db
-    .update(messages)
-    .set({
-      statusHistory: appendHistory(historyEntry(status, 'callback', errorCode)),
-      status: sql`case when ${advances} then ${status} else ${messages.status} end`,
-      errorCode: sql`case when ${advances} then coalesce(${errorCode}::int, ${messages.errorCode}) else ${messages.errorCode} end`,
-      updatedAt: new Date(),
-    })
-    .where(and(eq(messages.twilioSid, sid), sql`not (${messages.statusHistory} @> ${probe}::jsonb)`))
-    .returning({ id: messages.id });
-  if (updated.length > 0) return 'applied';
-  const [known] = await db.select({ id: messages.id }).from(messages).where(eq(messages.twilioSid, sid));
-  return known ? 'duplicate' : 'unknown';
+  for (let tries = 0; tries < 3; tries++) {
+    const updated = await db
+      .update(messages)
+      .set({
+        statusHistory: appendHistory(historyEntry(status, 'callback', errorCode)),
+        status: sql`case when ${advances} then ${status} else ${messages.status} end`,
+        errorCode: sql`case when ${advances} then coalesce(${errorCode}::int, ${messages.errorCode}) else ${messages.errorCode} end`,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(messages.twilioSid, sid), sql`not (${messages.statusHistory} @> ${probe}::jsonb)`))
+      .returning({ id: messages.id });
+    if (updated.length > 0) return 'applied';
+    const [known] = await db
+      .select({ seen: sql<boolean>`${messages.statusHistory} @> ${probe}::jsonb` })
+      .from(messages)
+      .where(eq(messages.twilioSid, sid));
+    if (!known) return 'unknown';
+    if (known.seen) return 'duplicate';
+  }
+  // Still neither applied nor seen: report it unknown, so it is kept and retried rather than dropped.
+  return 'unknown';
 }
 
 // The send path runs once per text, so its read is built once per database and
