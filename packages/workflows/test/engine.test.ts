@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowEvents, workflowInstances, workflowStepRuns, type Database } from '@fieldhand/db';
+import { findTenant, workflowEvents, workflowInstances, workflowStepRuns, type Database } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { domainEventSchema, jobCatalog, JobBus, runWorkers, UnrecoverableError, workflowStepJobId, type FieldhandCatalog } from '@fieldhand/queues';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
@@ -10,14 +10,17 @@ import {
   fromDomainEvent,
   handleWorkflowEvent,
   listRuns,
+  loadSubject,
   reconcileRuns,
   replayRun,
   runStep,
   saveDefinition,
   setDefinitionEnabled,
   stepRunsOf,
+  type Step,
   type WorkflowDeps,
 } from '../src/index.js';
+import { STEP_EXECUTORS } from '../src/steps/index.js';
 import {
   addPhone,
   logger,
@@ -312,5 +315,34 @@ describe('a step retried after a crash between its text and its bookkeeping', ()
     const texts = await runTexts(db, run!.id);
     expect(texts).toHaveLength(1);
     expect((await stepRunsOf(db, run!.id)).find((s) => s.stepId === 'text-2')!.outcome).toMatchObject({ messageId: texts[0]!.id, created: false });
+  });
+  it('run twice at once, the twin that finds the run completed leaves its text queued', async () => {
+    // A stalled step job retried beside its re-enqueued twin: one finishes the run, the other
+    // gets past runStep's checks first and then sees the run completed. Only a stop cancels texts.
+    const twinTenant = await createSmsTenant(db, 'Twin Plumbing');
+    const def = quickFollowUp('twin-follow-up');
+    await saveDefinition(db, twinTenant, { ...def, start: 'wait-1', steps: [{ id: 'wait-1', type: 'wait', duration: 'PT60S', next: 'text-2' }, ...def.steps.slice(2)] });
+    await setDefinitionEnabled(db, twinTenant, 'twin-follow-up', true);
+    const customer = await seedCustomer(db, twinTenant);
+    const estimate = await seedEstimate(db, twinTenant, customer);
+    await emit(worker.bus, estimateEvent(twinTenant, estimate, customer, 'estimate.created', 'Open'));
+    const [active] = await waitFor(async () => {
+      const rows = await db.select().from(workflowInstances).where(eq(workflowInstances.tenantId, twinTenant));
+      return rows[0]?.currentStep === 'text-2' ? rows : undefined;
+    });
+    const run = (await findRun(db, twinTenant, active!.id))!;
+    // The twin that finishes the run.
+    await runStep(worker.deps, { tenantId: twinTenant, runId: run.id, stepId: 'text-2' }, { finalAttempt: false });
+    await waitFor(async () => (await findRun(db, twinTenant, run.id))?.status === 'completed', 10_000, 'run completed');
+
+    // The other twin, holding the run as it was when its checks passed.
+    const step = def.steps.find((st) => st.id === 'text-2') as Extract<Step, { type: 'send_sms' }>;
+    const tenant = (await findTenant(db, twinTenant))!;
+    const subject = await loadSubject(db, twinTenant, 'estimate', run.subjectId);
+    const result = await STEP_EXECUTORS.send_sms({ deps: worker.deps, tenant, run, step, subject, now: new Date(), first: false });
+    expect(result).toMatchObject({ kind: 'next', outcome: { created: false } });
+    const texts = await runTexts(db, run.id);
+    expect(texts).toHaveLength(1);
+    expect(texts[0]!.status).toBe('queued');
   });
 });

@@ -27,9 +27,11 @@ export const sendSmsStep: StepExecutor<'send_sms'> = async ({ deps, tenant, run,
       // A follow-up already due goes out before a first text of a new run.
       ...(first ? { priority: NEW_WORK_PRIORITY } : {}),
     });
-    // A stop that landed while this step ran must still win over a text not yet sent.
+    // A stop that landed while this step ran must still win over a text not yet sent. Only a
+    // stop: a run found completed got there through this very step, run twice at once (a stalled
+    // job retried beside its re-enqueued twin), and its text is the one the customer should get.
     const now = await findRun(deps.db, run.tenantId, run.id);
-    if (now && now.status !== 'active') await cancelQueuedTexts(deps.db, run.tenantId, run.id, now.cancelReason ?? now.status);
+    if (now?.status === 'cancelled') await cancelQueuedTexts(deps.db, run.tenantId, run.id, now.cancelReason ?? now.status);
     return { kind: 'next', outcome: { messageId: message.id, to, created }, next: step.next ?? null };
   } catch (error) {
     if (error instanceof TemplateError || error instanceof InvalidPhoneNumberError) return { kind: 'fail', error: error.message };
