@@ -1,5 +1,5 @@
-import { inArray } from 'drizzle-orm';
-import { messages, transitionMessage, type MessageRow, type TenantRow } from '@fieldhand/db';
+import { eq, inArray } from 'drizzle-orm';
+import { lockConsent, messages, transitionMessage, type MessageRow, type TenantRow } from '@fieldhand/db';
 import { maskPhone } from '@fieldhand/observability';
 import type { SendOutcome } from './send-message.js';
 import { twilioCredentials, type SmsDeps } from './sms-deps.js';
@@ -11,12 +11,16 @@ const TWILIO_TO_LEDGER: Record<string, string> = { queued: 'accepted', accepted:
 
 /**
  * A row left `sending` by an attempt that died (or timed out) after claiming it.
+ * An attempt still in flight is waited for first, and what it settled is final.
  * Twilio has no idempotency key, so we look for the message in Twilio's list
  * (same To and body, sent since the claim) and adopt it; if it is not there we
  * cannot tell "never sent" from "not listed yet", so the row goes to `unknown`
  * for an operator: a held message is better than a duplicate.
  */
 export async function adoptOrHold(deps: SmsDeps, tenant: TenantRow, message: MessageRow): Promise<SendOutcome> {
+  const settled = await afterAttemptsInFlight(deps, message);
+  if (settled === 'queued') throw new Error(`Message ${message.id} was handed back for a retry by the attempt this one waited for`);
+  if (settled !== 'sending') return 'already-final';
   const credentials = twilioCredentials(tenant, deps.settings);
   const claimedAt = message.claimedAt ?? message.updatedAt;
   if (credentials) {
@@ -60,4 +64,19 @@ export async function adoptOrHold(deps: SmsDeps, tenant: TenantRow, message: Mes
   });
   deps.logger.warn({ messageId: message.id, to: maskPhone(message.to) }, 'message outcome unknown; held for an operator instead of resending');
   return 'unknown';
+}
+
+/**
+ * The row's status once no attempt is still on its way to Twilio. An attempt holds the
+ * number's shared consent lock from its consent check until Twilio answers, so taking the
+ * exclusive lock waits for it: a twin of a stalled job (BullMQ runs one again when a lock
+ * renewal is missed) must not hold for an operator a text its other half is sending. An
+ * attempt that died let go of the lock with its connection.
+ */
+async function afterAttemptsInFlight(deps: SmsDeps, message: MessageRow): Promise<string | undefined> {
+  return deps.db.transaction(async (tx) => {
+    await lockConsent(tx, message.tenantId, message.to, 'exclusive');
+    const [row] = await tx.select({ status: messages.status }).from(messages).where(eq(messages.id, message.id));
+    return row?.status;
+  });
 }

@@ -124,6 +124,26 @@ describe('sendMessage', () => {
     expect(await findConsent(t.db, tenantId, to)).toMatchObject({ smsOptOut: true });
   });
 
+  it('a second run of a send still at Twilio waits for it and takes its outcome, instead of holding the text as unknown', async () => {
+    // BullMQ runs a job again beside itself when a lock renewal is missed: the twin finds the row `sending`.
+    const to = '+15125550107';
+    const id = await queue(to, 'Twin at Twilio');
+    const inFlight = await openConsentGate(t.db, tenantId, to, claimStatement(id));
+    try {
+      expect(inFlight.claimed).toBe(true);
+      let twinDone = false;
+      const twin = sendMessage(deps, { tenantId, messageId: id }).finally(() => (twinDone = true));
+      await waitForAdvisoryLockWaiter();
+      expect(twinDone).toBe(false);
+      await inFlight.commit(acceptedStatement(id, `SM${'7'.repeat(32)}`, SENDER));
+      expect(await twin).toBe('already-final');
+    } finally {
+      await inFlight.release();
+    }
+    expect(await rowOf(id)).toMatchObject({ status: 'accepted', twilioSid: `SM${'7'.repeat(32)}` });
+    await expectNoAdvisoryLocks();
+  });
+
   it('writes the accepted row with values inlined safely, whatever characters they hold', async () => {
     const id = await queue('+15125550104', 'Quotes');
     await t.db.update(messages).set({ status: 'sending' }).where(eq(messages.id, id));
