@@ -290,53 +290,48 @@ describe('shipped definitions', () => {
   });
 });
 
+/** A tenant of its own with one run waiting a minute before `text-2`, its only text. */
+async function runBeforeText2(tenantName: string) {
+  const tenant = await createSmsTenant(db, tenantName);
+  const def = quickFollowUp('slow-follow-up');
+  await saveDefinition(db, tenant, { ...def, start: 'wait-1', steps: [{ id: 'wait-1', type: 'wait', duration: 'PT60S', next: 'text-2' }, ...def.steps.slice(2)] });
+  await setDefinitionEnabled(db, tenant, 'slow-follow-up', true);
+  const customer = await seedCustomer(db, tenant);
+  const estimate = await seedEstimate(db, tenant, customer);
+  await emit(worker.bus, estimateEvent(tenant, estimate, customer, 'estimate.created', 'Open'));
+  const [run] = await waitFor(async () => {
+    const rows = await db.select().from(workflowInstances).where(eq(workflowInstances.tenantId, tenant));
+    return rows[0]?.currentStep === 'text-2' ? rows : undefined;
+  });
+  return { tenantId: tenant, run: (await findRun(db, tenant, run!.id))!, text2: def.steps.find((st) => st.id === 'text-2') as Extract<Step, { type: 'send_sms' }> };
+}
+
 describe('a step retried after a crash between its text and its bookkeeping', () => {
   it('finds the ledger row by its run + step key and does not text again', async () => {
-    const crashTenant = await createSmsTenant(db, 'Crash Electric');
-    const def = quickFollowUp('slow-follow-up');
-    await saveDefinition(db, crashTenant, { ...def, start: 'wait-1', steps: [{ id: 'wait-1', type: 'wait', duration: 'PT60S', next: 'text-2' }, ...def.steps.slice(2)] });
-    await setDefinitionEnabled(db, crashTenant, 'slow-follow-up', true);
-    const customer = await seedCustomer(db, crashTenant);
-    const estimate = await seedEstimate(db, crashTenant, customer);
-    await emit(worker.bus, estimateEvent(crashTenant, estimate, customer, 'estimate.created', 'Open'));
-    const [run] = await waitFor(async () => {
-      const rows = await db.select().from(workflowInstances).where(eq(workflowInstances.tenantId, crashTenant));
-      return rows[0]?.currentStep === 'text-2' ? rows : undefined;
-    });
+    const { tenantId: crashTenant, run } = await runBeforeText2('Crash Electric');
     // Run the due-in-a-minute step now, then put the rows back as a worker killed mid-step leaves them.
-    await runStep(worker.deps, { tenantId: crashTenant, runId: run!.id, stepId: 'text-2' }, { finalAttempt: false });
-    expect(await runTexts(db, run!.id)).toHaveLength(1);
-    await db.update(workflowStepRuns).set({ status: 'running', outcome: null }).where(eq(workflowStepRuns.instanceId, run!.id));
+    await runStep(worker.deps, { tenantId: crashTenant, runId: run.id, stepId: 'text-2' }, { finalAttempt: false });
+    expect(await runTexts(db, run.id)).toHaveLength(1);
+    await db.update(workflowStepRuns).set({ status: 'running', outcome: null }).where(eq(workflowStepRuns.instanceId, run.id));
     await db.update(workflowStepRuns).set({ status: 'completed' }).where(eq(workflowStepRuns.stepId, 'wait-1'));
-    await db.update(workflowInstances).set({ status: 'active', currentStep: 'text-2', finishedAt: null }).where(eq(workflowInstances.id, run!.id));
+    await db.update(workflowInstances).set({ status: 'active', currentStep: 'text-2', finishedAt: null }).where(eq(workflowInstances.id, run.id));
     await db.delete(workflowStepRuns).where(eq(workflowStepRuns.stepId, 'done'));
 
-    expect(await runStep(worker.deps, { tenantId: crashTenant, runId: run!.id, stepId: 'text-2' }, { finalAttempt: false })).toEqual({ outcome: 'completed', next: 'done' });
-    const texts = await runTexts(db, run!.id);
+    expect(await runStep(worker.deps, { tenantId: crashTenant, runId: run.id, stepId: 'text-2' }, { finalAttempt: false })).toEqual({ outcome: 'completed', next: 'done' });
+    const texts = await runTexts(db, run.id);
     expect(texts).toHaveLength(1);
-    expect((await stepRunsOf(db, run!.id)).find((s) => s.stepId === 'text-2')!.outcome).toMatchObject({ messageId: texts[0]!.id, created: false });
+    expect((await stepRunsOf(db, run.id)).find((s) => s.stepId === 'text-2')!.outcome).toMatchObject({ messageId: texts[0]!.id, created: false });
   });
+
   it('run twice at once, the twin that finds the run completed leaves its text queued', async () => {
-    // A stalled step job retried beside its re-enqueued twin: one finishes the run, the other
-    // gets past runStep's checks first and then sees the run completed. Only a stop cancels texts.
-    const twinTenant = await createSmsTenant(db, 'Twin Plumbing');
-    const def = quickFollowUp('twin-follow-up');
-    await saveDefinition(db, twinTenant, { ...def, start: 'wait-1', steps: [{ id: 'wait-1', type: 'wait', duration: 'PT60S', next: 'text-2' }, ...def.steps.slice(2)] });
-    await setDefinitionEnabled(db, twinTenant, 'twin-follow-up', true);
-    const customer = await seedCustomer(db, twinTenant);
-    const estimate = await seedEstimate(db, twinTenant, customer);
-    await emit(worker.bus, estimateEvent(twinTenant, estimate, customer, 'estimate.created', 'Open'));
-    const [active] = await waitFor(async () => {
-      const rows = await db.select().from(workflowInstances).where(eq(workflowInstances.tenantId, twinTenant));
-      return rows[0]?.currentStep === 'text-2' ? rows : undefined;
-    });
-    const run = (await findRun(db, twinTenant, active!.id))!;
+    // BullMQ ran the step's job twice at once (a missed lock renewal): one half finishes the run,
+    // the other got past runStep's checks first and then sees it completed. Only a stop cancels texts.
+    const { tenantId: twinTenant, run, text2: step } = await runBeforeText2('Twin Plumbing');
     // The twin that finishes the run.
     await runStep(worker.deps, { tenantId: twinTenant, runId: run.id, stepId: 'text-2' }, { finalAttempt: false });
     await waitFor(async () => (await findRun(db, twinTenant, run.id))?.status === 'completed', 10_000, 'run completed');
 
     // The other twin, holding the run as it was when its checks passed.
-    const step = def.steps.find((st) => st.id === 'text-2') as Extract<Step, { type: 'send_sms' }>;
     const tenant = (await findTenant(db, twinTenant))!;
     const subject = await loadSubject(db, twinTenant, 'estimate', run.subjectId);
     const result = await STEP_EXECUTORS.send_sms({ deps: worker.deps, tenant, run, step, subject, now: new Date(), first: false });
