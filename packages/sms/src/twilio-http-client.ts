@@ -8,6 +8,11 @@ type Response<T> = TwilioResponse.default<T>;
 type Answer = { statusCode: number; body: string; headers: http.IncomingHttpHeaders };
 
 const TWILIO_HOST = 'https://api.twilio.com';
+// A kept-alive socket left idle this long is closed by us, before the server closes it:
+// reusing one the server is closing fails the send with ECONNRESET, which cannot be told
+// from "Twilio may have it", and the text would end `unknown`. Node closes it sooner still,
+// a second inside a server's Keep-Alive hint (Node's own servers announce 5 s).
+const IDLE_SOCKET_MS = 4_000;
 
 /**
  * The official client's HTTP layer on node:http with keep-alive agents instead of
@@ -20,7 +25,10 @@ export class TwilioHttpClient extends twilio.RequestClient {
   private readonly base: string;
   // The package's own client honours these (an egress proxy, a private CA); with them set we let it carry the bytes.
   private readonly viaPackage = Boolean(process.env.HTTP_PROXY || process.env.TWILIO_CA_BUNDLE);
-  private readonly agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+  private readonly agents = {
+    'http:': new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+    'https:': new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+  };
 
   constructor(apiUrl: string, timeoutMs: number) {
     // autoRetry stays off: a retry inside the client could send twice; our job retry looks first.

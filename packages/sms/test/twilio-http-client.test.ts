@@ -37,6 +37,29 @@ afterAll(async () => {
 const client = (token = AUTH_TOKEN, url = `${sandbox.url}/twilio`, timeoutMs = 5_000) => createTwilioClient(url, { accountSid: ACCOUNT_SID, authToken: token }, timeoutMs);
 
 describe('the Twilio client over node:http', () => {
+  it('drops an idle kept-alive socket before the server would, so no send races the server closing it', async () => {
+    // A Node server closes idle sockets after keepAliveTimeout and says so (Keep-Alive: timeout=3).
+    let connections = 0;
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    server.keepAliveTimeout = 3_000;
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const http = client(AUTH_TOKEN, url).httpClient;
+      expect((await http.request({ method: 'get', uri: `${url}/one` })).statusCode).toBe(200);
+      expect((await http.request({ method: 'get', uri: `${url}/two` })).statusCode).toBe(200);
+      expect(connections).toBe(1); // kept alive between sends close together
+      // Idle for 2.5 s: the server would keep the socket until 3 s, so reusing it now is the race.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect((await http.request({ method: 'get', uri: `${url}/three` })).statusCode).toBe(200);
+      expect(connections).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('sends a form-encoded message and reads Twilio\'s answer; the message can be listed back by To and DateSent', async () => {
     const before = new Date(Date.now() - 60_000);
     const body = 'Ünïcode & symbols = fine? 100%';
