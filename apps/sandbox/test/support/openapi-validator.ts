@@ -5,10 +5,10 @@ import addFormatsModule from 'ajv-formats';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv, formats: string[]) => Ajv;
 
-// The specs live beside the repository (`../shared/specs` from its root), as the issue says.
-export const SPECS_DIR = process.env['VENDOR_SPECS_DIR'] ?? fileURLToPath(new URL('../../../../../shared/specs', import.meta.url));
+// The project keeps its own copy of the vendors' OpenAPI files in specs/ at the repository root.
+export const SPECS_DIR = process.env['VENDOR_SPECS_DIR'] ?? fileURLToPath(new URL('../../../../specs', import.meta.url));
 if (!existsSync(SPECS_DIR)) {
-  throw new Error(`Vendor OpenAPI specs not found at ${SPECS_DIR}: clone the repository beside shared/ (../shared/specs) or set VENDOR_SPECS_DIR`);
+  throw new Error(`Vendor OpenAPI specs not found at ${SPECS_DIR}: the repository's specs/ folder is missing, or VENDOR_SPECS_DIR points elsewhere`);
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
