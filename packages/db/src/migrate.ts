@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import pg from 'pg';
+import pg from './pg.js';
 import type { Database } from './client.js';
 
 // packages/db/{src,dist}/migrate.* → <repo>/migrations

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import pg from './pg.js';
 import { closeDatabase, createDatabase, type Database } from './client.js';
 import { runMigrations } from './migrate.js';
 

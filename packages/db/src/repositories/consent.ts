@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
-import pg from 'pg';
+import pg from '../pg.js';
 import type { Database } from '../client.js';
 import { communicationPreferences } from '../schema/index.js';
 import { SessionStatement, type Executor, type SessionSql } from './messages.js';

@@ -1,5 +1,5 @@
 import { and, desc, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
-import pg from 'pg';
+import pg from '../pg.js';
 import type { Database } from '../client.js';
 import { afterCursor, cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
 import { messages, tenants, type MessageStatusEntry } from '../schema/index.js';
