@@ -20,7 +20,7 @@ export default tseslint.config(
   {
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', setTimeout: 'readonly', module: 'writable', require: 'readonly', Buffer: 'readonly', URL: 'readonly', document: 'readonly', window: 'readonly' },
+      globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', module: 'writable', require: 'readonly', Buffer: 'readonly', URL: 'readonly', document: 'readonly', window: 'readonly' },
     },
   },
 );

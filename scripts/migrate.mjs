@@ -1,10 +1,10 @@
 // `npm run migrate`: creates the database if missing and applies pending migrations.
-import { build, ensureInstalled, log, root } from './lib/toolchain.mjs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { buildIfPossible, ensureInstalled, log, root } from './lib/toolchain.mjs';
 
-ensureInstalled();
-if (!process.argv.includes('--no-build')) build();
+await ensureInstalled();
+if (!process.argv.includes('--no-build')) await buildIfPossible();
 const db = await import(pathToFileURL(join(root, 'packages/db/dist/index.js')).href);
 const url = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/fieldhand';
 if (await db.ensureDatabaseExists(url)) log(`created database ${new URL(url).pathname.slice(1)}`);

@@ -1,19 +1,29 @@
 // `npm start`: install if needed, build, create and migrate the database, then
 // run the API and every worker role under PM2 in the foreground. With none of
 // the vendor URLs set this is the demo: the sandbox runs as one more PM2 app
-// and a demo tenant is created once. Ctrl-C (or SIGTERM) stops everything.
-import { spawn } from 'node:child_process';
+// and a demo tenant is created once. Ctrl-C (or SIGTERM) at any moment stops
+// everything this command started; it exits 0 only if the system had come up.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { demoEnvironment, seedDemoTenant } from './lib/demo.mjs';
-import { build, ensureInstalled, log, root } from './lib/toolchain.mjs';
+import { connectPm2 } from './lib/runtime.mjs';
+import { buildIfPossible, ensureInstalled, log, onStop, root, stopRequested } from './lib/toolchain.mjs';
 
 const VENDOR_URLS = ['SERVICETITAN_API_URL', 'GHL_API_URL', 'TWILIO_API_URL'];
 
-ensureInstalled();
-if (process.env.FIELDHAND_SKIP_BUILD !== "1") build();
+let up = false;
+let runtime = null;
+onStop(async (signal) => {
+  log(`${signal}: stopping every process`);
+  const pm2 = await runtime;
+  if (pm2) await pm2.stop();
+  return up ? 0 : 1;
+});
+
+await ensureInstalled();
+await buildIfPossible();
 
 const stateDir = join(root, '.fieldhand');
 mkdirSync(stateDir, { recursive: true, mode: 0o700 });
@@ -34,18 +44,16 @@ if (demo && (await seedDemoTenant(db, conn))) log('created the demo tenant');
 await db.closeDatabase(conn);
 log('database migrated');
 
-const pm2 = spawn(join(root, 'node_modules/.bin/pm2-runtime'), ['start', 'ecosystem.config.cjs'], { cwd: root, env, stdio: 'inherit' });
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping every process`);
-    pm2.kill(signal);
+if (!stopRequested()) {
+  runtime = connectPm2(env);
+  const pm2 = await runtime;
+  log('starting the processes under PM2 (their logs: pm2 logs)');
+  await pm2.start().catch((err) => {
+    process.stderr.write(`PM2 could not start the apps: ${err.message ?? err}\n`);
+    process.kill(process.pid, 'SIGTERM');
   });
+  await announceWhenReady(pm2);
 }
-pm2.on('exit', (code, signal) => process.exit(stopping ? 0 : (code ?? (signal ? 1 : 0))));
-void announceWhenReady();
 
 function resolveAdminKey(target) {
   if (target.FIELDHAND_ADMIN_KEY_FILE) return `file ${target.FIELDHAND_ADMIN_KEY_FILE} (FIELDHAND_ADMIN_KEY_FILE)`;
@@ -60,10 +68,10 @@ function resolveAdminKey(target) {
   return `file ${file} (generated for the demo; cat it to use the API)`;
 }
 
-async function announceWhenReady() {
+async function announceWhenReady(pm2) {
   const api = `http://127.0.0.1:${env.PORT}`;
   const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline && !stopping) {
+  while (Date.now() < deadline && !stopRequested()) {
     try {
       if ((await fetch(`${api}/readyz`)).ok) break;
     } catch {
@@ -71,14 +79,27 @@ async function announceWhenReady() {
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  if (stopping) return;
+  if (stopRequested()) return;
+  up = true;
+  // PM2 starts the instances one after another: give the last ones a moment.
+  let apps = await pm2.list();
+  for (let i = 0; i < 40 && apps.some((a) => a.status !== 'online'); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    apps = await pm2.list();
+  }
   const lines = [
     `API            ${api}/api/v1  (docs ${api}/api/v1/docs)`,
     `Health         ${api}/healthz  ${api}/readyz  ${api}/metrics`,
     `Queues         ${api}/admin/queues  (user admin, password = admin key)`,
     `Admin key      ${adminKeySource}`,
-    `Processes      PM2_HOME=${env.PM2_HOME} npx pm2 status   (or: npx pm2 monit)`,
+    `Processes      PM2_HOME=${env.PM2_HOME} npx pm2 status   (logs: npx pm2 logs, dashboard: npx pm2 monit)`,
   ];
   if (demo) lines.push(`Phone page     ${env.SANDBOX_PUBLIC_URL}/phone`, `Sandbox        ${env.SANDBOX_PUBLIC_URL}  (fake ServiceTitan, GHL and Twilio)`);
-  log(`Fieldhand is up${demo ? ' (demo mode)' : ''}:\n  ${lines.join('\n  ')}\n  Ctrl-C stops everything.`);
+  const counts = new Map();
+  for (const app of apps) counts.set(`${app.name}|${app.status}`, (counts.get(`${app.name}|${app.status}`) ?? 0) + 1);
+  const table = [...counts.entries()].map(([key, n]) => {
+    const [name, status] = key.split('|');
+    return `  ${status === 'online' ? 'up  ' : 'DOWN'}  ${name}${n > 1 ? ` ×${n}` : ''}${status === 'online' ? '' : ` (${status})`}`;
+  });
+  log(`Fieldhand is up${demo ? ' (demo mode)' : ''}:\n  ${lines.join('\n  ')}\n\n${table.join('\n')}\n\n  Warnings and errors show here; Ctrl-C stops everything.`);
 }

@@ -1,7 +1,11 @@
-// `npm test`: installs if needed, builds (end-to-end tests run the compiled
-// processes under PM2, as production does), then runs every test.
-import { build, ensureInstalled, pnpm } from './lib/toolchain.mjs';
+// `npm test`: checks for a Chromium (installing Debian's when it can), installs if
+// needed, builds (end-to-end tests run the compiled processes under PM2, as
+// production does), then runs every test.
+import { ensureChromium } from './lib/chromium.mjs';
+import { build, ensureInstalled, log, pnpm } from './lib/toolchain.mjs';
 
-ensureInstalled();
-build();
-pnpm(['exec', 'vitest', 'run', ...process.argv.slice(2)]);
+const chromium = await ensureChromium();
+log(`browser tests use ${chromium}`);
+await ensureInstalled();
+await build();
+await pnpm(['exec', 'vitest', 'run', ...process.argv.slice(2)], { env: { ...process.env, CHROMIUM_PATH: chromium } });
