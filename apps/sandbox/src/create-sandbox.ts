@@ -55,7 +55,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const ledger = new MessageLedger();
   const ghlSigner = new GhlWebhookSigner();
   const stTokens = new StTokenStore(options.stTokenLifetimeSeconds ?? 900);
-  if (options.demo) accounts.create(options.demo);
+  const demo = options.demo ? accounts.create(options.demo) : undefined;
 
   const app = express();
   app.disable('x-powered-by');
@@ -79,9 +79,9 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   app.use(`${control}/servicetitan`, stControlRoutes(accounts));
   app.use(`${control}/ghl`, ghlControlRoutes(ghlSigner));
   app.use(`${control}/twilio`, twilioControlRoutes(accounts, ledger));
-  app.use(`${control}/phone`, phoneDataRoute(accounts, ledger));
+  app.use(`${control}/phone`, phoneDataRoute(accounts, ledger, demo));
   app.get(`${control}/health`, (_req, res) => void res.json({ ok: true }));
-  app.use(VENDOR_PREFIXES.phone, phonePageRoute(accounts, ledger));
+  app.use(VENDOR_PREFIXES.phone, phonePageRoute(accounts, ledger, demo));
   app.use(errorHandler(logger));
 
   const listen = (port = 0, host = '127.0.0.1'): Promise<RunningSandbox> =>

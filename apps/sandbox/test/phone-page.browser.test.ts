@@ -45,7 +45,7 @@ describe('phone page', () => {
     await expect.poll(() => row.locator('li.to-customer .status').first().textContent(), { timeout: 5_000 }).toBe('delivered');
 
     await row.locator('input[name="body"]').fill('STOP');
-    await row.locator('button').click();
+    await row.locator('button.send').click();
     await expect.poll(() => row.locator('li.from-customer .body').allTextContents(), { timeout: 5_000 }).toEqual(['STOP']);
     await expect.poll(() => row.locator('h2').textContent(), { timeout: 5_000 }).toContain('opted out');
 

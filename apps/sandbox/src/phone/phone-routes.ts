@@ -1,21 +1,28 @@
 import { Router } from 'express';
-import type { AccountRegistry } from '../accounts/account-registry.js';
+import type { AccountRegistry, AccountSet } from '../accounts/account-registry.js';
 import type { MessageLedger } from '../twilio/message-ledger.js';
 import { buildConversations } from './conversations.js';
+import { demoCustomers } from './demo-customers.js';
 import { phonePage } from './phone-page.js';
 
-export function phonePageRoute(accounts: AccountRegistry, ledger: MessageLedger): Router {
+/** The demo account set (the one created at start), if the sandbox has one. */
+export type DemoAccount = AccountSet | undefined;
+
+export function phonePageRoute(accounts: AccountRegistry, ledger: MessageLedger, demo: DemoAccount): Router {
   const router = Router();
   router.get('/', (_req, res) => {
-    res.type('html').send(phonePage(buildConversations(accounts, ledger)));
+    res.type('html').send(phonePage(buildConversations(accounts, ledger), demo ? demoCustomers(demo) : []));
   });
   return router;
 }
 
-export function phoneDataRoute(accounts: AccountRegistry, ledger: MessageLedger): Router {
+export function phoneDataRoute(accounts: AccountRegistry, ledger: MessageLedger, demo: DemoAccount): Router {
   const router = Router();
   router.get('/conversations', (_req, res) => {
     res.json(buildConversations(accounts, ledger));
+  });
+  router.get('/customers', (_req, res) => {
+    res.json(demo ? demoCustomers(demo) : []);
   });
   return router;
 }

@@ -5,6 +5,7 @@ import { ST_RESOURCES, type StResource } from './st-resources.js';
 import {
   cancelAppointment,
   changeContact,
+  createAppointment,
   completeJob,
   ConflictError,
   createEstimate,
@@ -22,6 +23,12 @@ const schemas = {
     jobId: z.number().int(),
     name: z.string().min(1).default('Sandbox estimate'),
     items: z.array(z.object({ description: z.string().min(1), qty: z.number().positive().default(1), unitRate: z.number().nonnegative() })).min(1),
+  }),
+  appointment: z.object({
+    jobId: z.number().int(),
+    /** Minutes from now to the visit's start (the demo's "appointment in N minutes"). */
+    startsInMinutes: z.number().int().min(0).max(43_200),
+    durationMinutes: z.number().int().min(15).max(1_440).default(120),
   }),
   reschedule: z.object({ start: isoDate, end: isoDate.optional(), arrivalWindowStart: isoDate.optional(), arrivalWindowEnd: isoDate.optional() }),
   contact: z.object({ value: z.string().min(1).optional(), doNotText: z.boolean().optional() }),
@@ -57,6 +64,10 @@ export function stControlRoutes(accounts: AccountRegistry): Router {
   router.post('/:tenant/estimates', change(accounts, (a, _id, body) => {
     const input = schemas.create.parse(body);
     return createEstimate(a.world, input.jobId, input.name, input.items);
+  }));
+  router.post('/:tenant/appointments', change(accounts, (a, _id, body) => {
+    const input = schemas.appointment.parse(body);
+    return createAppointment(a.world, input.jobId, { start: Date.now() + input.startsInMinutes * 60_000, durationMinutes: input.durationMinutes });
   }));
   router.post('/:tenant/appointments/:id/reschedule', change(accounts, (a, id, body) => rescheduleAppointment(a.world, id, schemas.reschedule.parse(body))));
   router.post('/:tenant/appointments/:id/cancel', change(accounts, (a, id) => cancelAppointment(a.world, id)));

@@ -1,6 +1,7 @@
 import { HOUR_MS, idOf, iso, type StRecord } from './generate/context.js';
 import { buildEstimate, estimateStatus, type EstimateLine } from './generate/sales-records.js';
 import { jobFacts } from './generate/job-facts.js';
+import { technicianName } from './generate/settings-records.js';
 import type { StWorld } from './st-world.js';
 
 /** Changes a user of ServiceTitan makes, each bumping modifiedOn and the change log. */
@@ -46,6 +47,64 @@ export function createEstimate(world: StWorld, jobId: number, name: string, line
     job['estimateIds'] = [...(job['estimateIds'] as number[]), estimate.id];
   }, nowMs);
   return estimate;
+}
+
+export interface NewAppointment {
+  start: number;
+  durationMinutes: number;
+}
+
+/**
+ * Books one more visit on a job, assigned to the job's technician, as a dispatcher
+ * would: the appointment and its assignment are appended together, so assignment i
+ * still belongs to appointment i.
+ */
+export function createAppointment(world: StWorld, jobId: number, visit: NewAppointment, nowMs = Date.now()): StRecord {
+  const jobIndex = requireIndex(world, 'jobs', jobId);
+  const job = world.get('jobs', jobIndex);
+  const technicianIndex = jobFacts(world.ctx, jobIndex).technicianIndex;
+  const end = visit.start + visit.durationMinutes * 60_000;
+  const appointment = world.append('appointments', (index) => ({
+    id: idOf('appointments', index),
+    jobId,
+    appointmentNumber: `${jobId}-${Number(job['appointmentCount']) + 1}`,
+    start: iso(visit.start),
+    end: iso(end),
+    arrivalWindowStart: iso(visit.start),
+    arrivalWindowEnd: iso(end),
+    status: 'Scheduled',
+    specialInstructions: null,
+    createdOn: iso(nowMs),
+    modifiedOn: iso(nowMs),
+    customerId: job['customerId'],
+    unused: false,
+    createdById: 1,
+    isConfirmed: false,
+    active: true,
+  }), nowMs);
+  world.append('appointmentAssignments', (index) => ({
+    id: idOf('appointmentAssignments', index),
+    technicianId: idOf('technicians', technicianIndex),
+    technicianName: technicianName(world.ctx, technicianIndex),
+    assignedById: 1,
+    assignedOn: iso(nowMs),
+    status: 'Scheduled',
+    isPaused: false,
+    jobId,
+    appointmentId: appointment.id,
+    createdOn: iso(nowMs),
+    modifiedOn: iso(nowMs),
+    active: true,
+  }), nowMs);
+  world.update('jobs', jobIndex, (record) => {
+    record['appointmentCount'] = Number(record['appointmentCount']) + 1;
+    record['lastAppointmentId'] = appointment.id;
+    if (record['jobStatus'] !== 'Scheduled') {
+      record['jobStatus'] = 'Scheduled';
+      record['completedOn'] = null;
+    }
+  }, nowMs);
+  return appointment;
 }
 
 export interface Reschedule {
