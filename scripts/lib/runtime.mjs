@@ -45,7 +45,8 @@ export async function connectPm2(env) {
   // it runs in: send them to its log file, and keep its warnings and errors in view.
   mkdirSync(env.PM2_HOME, { recursive: true });
   const pm2Log = createWriteStream(join(env.PM2_HOME, 'pm2.log'), { flags: 'a' });
-  console.log = console.info = (...args) => void pm2Log.write(`${formatArgs(...args)}\n`);
+  const toLogFile = (...args) => void pm2Log.write(`${formatArgs(...args)}\n`);
+  console.log = console.info = toLogFile;
   const PM2 = require('pm2');
   const pm2 = new PM2.custom({ pm2_home: env.PM2_HOME, daemon_mode: false });
   const call = (method, ...args) => new Promise((resolve, reject) => pm2[method](...args, (err, out) => (err ? reject(err) : resolve(out))));
@@ -72,7 +73,9 @@ export async function connectPm2(env) {
     list: async () => (await call('list')).map((p) => ({ name: p.name, status: p.pm2_env.status })),
     /** Stops every app (each gets SIGINT, then SIGKILL after its kill_timeout) and PM2 itself. */
     stop: async () => {
+      // Streams closing under apps that are still writing make PM2 complain: not news.
       quiet = true;
+      console.warn = console.error = toLogFile;
       await call('kill').catch(() => undefined);
     },
   };
