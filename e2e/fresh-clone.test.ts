@@ -90,7 +90,7 @@ async function upThenStop(started: Started): Promise<void> {
     await waitForReady(`http://127.0.0.1:${started.port}`, 170_000).catch((err: Error) => {
       throw new Error(`${err.message}\n--- npm start output ---\n${started.output().slice(-4000)}`);
     });
-    expect(started.output()).toContain('Fieldhand is up');
+    await waitFor(() => started.output().includes('Fieldhand is up') || undefined, 30_000, 'the summary');
     started.child.kill('SIGTERM');
     const exit = await waitForExit(started.child, 15_000);
     expect(exit, started.output().slice(-3000)).toMatchObject({ code: 0 });

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
-import { expectedApps, freePort, isAlive, newPm2Home, pm2, pm2List, root, waitFor, waitForExit, waitForReady } from './helpers.js';
+import { expectedApps, freePort, isAlive, newPm2Home, pm2List, root, waitFor, waitForExit, waitForReady } from './helpers.js';
 
 let t: TestDatabase;
 let redis: TestRedis;
@@ -45,6 +45,7 @@ describe('npm start', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
+    const appPids: number[] = [];
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     try {
@@ -65,6 +66,11 @@ describe('npm start', () => {
       expect(online).toContain('fieldhand-worker-maintenance');
       expect(online).toContain('fieldhand-sandbox');
       const pids = procs.map((p) => p.pid);
+      appPids.push(...pids);
+      // The foreground is a summary plus warnings and errors; routine logs go to PM2's files.
+      await waitFor(() => output.includes('Fieldhand is up') || undefined, 30_000, 'the summary');
+      expect(output).toMatch(/up {4}fieldhand-api ×2/);
+      expect(output).not.toContain('"level":30');
 
       child.kill('SIGTERM');
       const exit = await waitForExit(child, 15_000);
@@ -73,8 +79,8 @@ describe('npm start', () => {
     } finally {
       if (child.exitCode === null) {
         child.kill('SIGKILL');
-        // pm2-runtime outlives a SIGKILLed parent: stop it through its own home.
-        pm2(pm2Home, ['kill']);
+        // PM2 runs inside npm start; its apps outlive a SIGKILLed parent.
+        for (const pid of appPids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
       }
     }
   }, 180_000);

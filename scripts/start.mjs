@@ -80,6 +80,10 @@ async function announceWhenReady(pm2) {
     await new Promise((r) => setTimeout(r, 500));
   }
   if (stopRequested()) return;
+  if (Date.now() >= deadline) {
+    process.stderr.write(`Fieldhand is not up after 120 s (${api}/readyz does not answer 200): see the errors above, or pm2 logs\n`);
+    return;
+  }
   up = true;
   // PM2 starts the instances one after another: give the last ones a moment.
   let apps = await pm2.list();

@@ -1,0 +1,146 @@
+// The demo's first minutes, as a newcomer clicks through them: `npm start`, the
+// phone page lists the demo customers, "Create a $2,500 estimate" starts the
+// follow-up whose first text arrives on that phone, STOP ends it, and "Book an
+// appointment" reaches Fieldhand with the next sync pass. Screenshots of each
+// step are kept in test-results/demo/.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
+import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
+import { freePort, isAlive, newPm2Home, pm2List, root, waitFor, waitForExit } from './helpers.js';
+
+const adminKey = 'e2e-demo-admin-key-0123456789abcdef';
+const artifacts = join(root, 'test-results', 'demo');
+
+let t: TestDatabase;
+let redis: TestRedis;
+let child: ChildProcess;
+let output = '';
+let pm2Home: string;
+let api: string;
+let sandbox: string;
+let browser: Browser;
+let page: Page;
+
+type Json = Record<string, unknown>;
+async function call(path: string, method = 'GET', body?: unknown): Promise<{ status: number; body: Json }> {
+  const res = await fetch(`${api}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: (await res.json().catch(() => ({}))) as Json };
+}
+
+const shot = (name: string) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  t = await createTestDatabase();
+  redis = createTestRedis();
+  pm2Home = newPm2Home();
+  const port = await freePort();
+  const sandboxPort = await freePort();
+  api = `http://127.0.0.1:${port}`;
+  sandbox = `http://127.0.0.1:${sandboxPort}`;
+  child = spawn('npm', ['start'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      FIELDHAND_SKIP_BUILD: '1', // `npm test` built already
+      DATABASE_URL: t.url,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: redis.prefix,
+      PORT: String(port),
+      SANDBOX_PORT: String(sandboxPort),
+      API_INSTANCES: '1',
+      FIELDHAND_ADMIN_KEY: adminKey,
+      PM2_HOME: pm2Home,
+      SYNC_INTERVAL_SECONDS: '10',
+      SERVICETITAN_API_URL: '',
+      GHL_API_URL: '',
+      TWILIO_API_URL: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  await waitFor(() => output.includes('Fieldhand is up') || undefined, 120_000, 'npm start').catch((err: Error) => {
+    throw new Error(`${err.message}\n--- npm start output ---\n${output.slice(-4000)}`);
+  });
+  browser = await chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+  page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+}, 150_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (child && child.exitCode === null) {
+    // A failed test: PM2 runs inside npm start, so take its apps' pids before killing it.
+    const pids = pm2List(pm2Home).map((p) => p.pid);
+    child.kill('SIGKILL');
+    for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  await redis?.cleanup();
+  await t?.drop();
+});
+
+describe('the demo, clicked through on the phone page', () => {
+  it('lists the demo customers; an estimate texts one of them; STOP ends the follow-up; an appointment syncs', async () => {
+    // The summary names where to look; routine info logs stay in PM2's files.
+    expect(output).toContain(`Phone page     ${sandbox}/phone`);
+    expect(output).toMatch(/up {4}fieldhand-worker-sms/);
+    expect(output).not.toContain('"level":30');
+
+    // Texts go out 08:00–21:00 in the customer's zone; the suite runs at any hour.
+    const tenants = (await call('/tenants')).body['data'] as Array<{ id: string; name: string; twilio: { from: string } }>;
+    const demo = tenants.find((x) => x.name.startsWith('Demo Contractor'));
+    expect(demo).toBeDefined();
+    const patched = await call(`/tenants/${demo!.id}`, 'PATCH', { twilio: { from: demo!.twilio.from, sendWindow: { start: '00:00', end: '23:59' } } });
+    expect(patched.status).toBe(200);
+
+    await page.goto(`${sandbox}/phone`);
+    const customers = page.locator('section.customer');
+    await expect.poll(() => customers.count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('#empty').isHidden()).toBe(true);
+    await shot('01-customers');
+
+    const first = customers.nth(0);
+    const phone = (await first.getAttribute('data-phone'))!;
+    await first.locator('button[data-action="estimate"]').click();
+    await expect.poll(() => first.locator('.note').textContent()).toMatch(/^Estimate \d+ \(\$2,500\) created/);
+    const estimateId = /Estimate (\d+)/.exec((await first.locator('.note').textContent())!)![1]!;
+    await shot('02-estimate-created');
+
+    const second = customers.nth(1);
+    await second.locator('input[name="minutes"]').fill('45');
+    await second.locator('button[data-action="appointment"]').click();
+    await expect.poll(() => second.locator('.note').textContent()).toMatch(/^Appointment \d+ booked/);
+    const appointmentId = /Appointment (\d+)/.exec((await second.locator('.note').textContent())!)![1]!;
+
+    // Next sync pass (10 s here) → run → the demo follow-up's one-minute wait → the text.
+    const followUps = first.locator('li.to-customer .body');
+    await expect.poll(() => followUps.allTextContents(), { timeout: 150_000, interval: 1_000 }).toEqual([expect.stringContaining('following up on your estimate')]);
+    const synced = await t.db.execute<{ id: string; status: string }>(sql`select id::text, status from st_appointments where id = ${Number(appointmentId)}`);
+    expect(synced.rows).toEqual([{ id: appointmentId, status: 'Scheduled' }]);
+    await shot('03-first-follow-up');
+
+    await first.locator('button.quick[data-body="STOP"]').click();
+    await expect.poll(() => first.locator('h2 .meta').textContent(), { timeout: 10_000 }).toContain('opted out');
+    const run = await waitFor(async () => {
+      const runs = (await call(`/tenants/${demo!.id}/workflow-runs?subject=estimate:${estimateId}`)).body['data'] as Array<{ status: string; cancelReason: string | null; phone: string }>;
+      return runs[0]?.status === 'cancelled' ? runs[0] : undefined;
+    }, 15_000, 'the run cancelled by STOP');
+    expect(run).toMatchObject({ phone, cancelReason: expect.stringMatching(/^customer opted out/) });
+    await shot('04-stopped');
+
+    child.kill('SIGTERM');
+    expect(await waitForExit(child, 15_000)).toMatchObject({ code: 0 });
+  }, 240_000);
+});
