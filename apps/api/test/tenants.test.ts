@@ -17,14 +17,15 @@ function expectNoSecrets(text: string): void {
 
 describe('tenants', () => {
   it('creates a tenant and answers 201 without secrets, but stores them', async () => {
-    const res = await api.request('/api/v1/tenants', { method: 'POST', ...admin, body: tenantInput() });
+    const input = tenantInput();
+    const res = await api.request('/api/v1/tenants', { method: 'POST', ...admin, body: input });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       name: 'Acme HVAC',
       timezone: 'America/Chicago',
       servicetitan: { tenantId: '1234567', clientId: 'cid.abc', configured: true },
       ghl: { locationId: 'loc_123', configured: true },
-      twilio: { from: '+15551234567', messagingServiceSid: null, hasOwnAuthToken: true },
+      twilio: { from: input.twilio.from, messagingServiceSid: null, hasOwnAuthToken: true },
     });
     expectNoSecrets(res.text);
     const stored = await findTenant(api.db, res.body.id);

@@ -1,3 +1,4 @@
+import { SENDER_CONSTRAINTS } from '@fieldhand/db';
 import { HttpError, ServiceUnavailableError } from './http-error.js';
 
 // PostgreSQL SQLSTATEs meaning "the database cannot serve you right now", not "your query is wrong":
@@ -9,7 +10,9 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTF
 const UNAVAILABLE_MESSAGE =
   /timeout exceeded when trying to connect|Connection terminated|Connection is closed|Stream isn't writeable|enableOfflineQueue|Reached the max retries per request limit|connect ETIMEDOUT/i;
 
-type ErrorLike = { name?: unknown; code?: unknown; message?: unknown; cause?: unknown; type?: unknown; status?: unknown; expose?: unknown };
+type ErrorLike = { name?: unknown; code?: unknown; constraint?: unknown; message?: unknown; cause?: unknown; type?: unknown; status?: unknown; expose?: unknown };
+
+const senderConstraints: ReadonlySet<unknown> = new Set(SENDER_CONSTRAINTS);
 
 /** The error and its causes (drizzle wraps driver errors), outermost first. */
 function chain(err: unknown): ErrorLike[] {
@@ -67,6 +70,9 @@ export function toHttpError(err: unknown): HttpError | undefined {
   for (const e of links) {
     // Defence in depth: path and query schemas should stop these before PostgreSQL sees them.
     if (e.code === '22P02') return new HttpError(400, 'invalid_identifier', 'An identifier in the request is malformed');
+    if (e.code === '23505' && senderConstraints.has(e.constraint)) {
+      return new HttpError(409, 'sender_taken', 'This Twilio number or Messaging Service belongs to another tenant; only the admin can move it');
+    }
     if (e.code === '23505') return new HttpError(409, 'conflict', 'The resource already exists');
     if (e.code === '23503') return new HttpError(404, 'not_found', 'A referenced resource does not exist');
   }

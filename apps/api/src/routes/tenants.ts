@@ -1,12 +1,19 @@
 import { z } from 'zod';
 import { createTenant, findTenant, listTenants, toPublicTenant, updateTenant, type Database } from '@fieldhand/db';
-import { NotFoundError } from '../errors/http-error.js';
+import { ForbiddenError, NotFoundError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
 import { pageOf, pageQuery, uuidParam } from '../schemas/common.js';
 import { createTenantBody, tenantResponse, updateTenantBody } from '../schemas/tenant.js';
 
 const tenantParams = z.object({ tenantId: uuidParam });
 const tenantNotFound = () => new NotFoundError('tenant_not_found', 'No tenant with this id');
+
+type Sender = { from?: string | undefined; messagingServiceSid?: string | undefined } | null | undefined;
+
+/** True when a change keeps the tenant's Twilio sender as it is. */
+function sameSender(current: Sender, next: Sender): boolean {
+  return (current?.from ?? null) === (next?.from ?? null) && (current?.messagingServiceSid ?? null) === (next?.messagingServiceSid ?? null);
+}
 
 export function tenantRoutes(db: Database): AnyRoute[] {
   return [
@@ -20,6 +27,7 @@ export function tenantRoutes(db: Database): AnyRoute[] {
       access: 'admin',
       body: createTenantBody,
       responses: { 201: { description: 'The tenant', schema: tenantResponse } },
+      errors: [409],
       handler: async ({ body }) => ({ status: 201, body: toPublicTenant(await createTenant(db, body)) }),
     }),
     defineRoute({
@@ -57,14 +65,21 @@ export function tenantRoutes(db: Database): AnyRoute[] {
       path: '/tenants/:tenantId',
       operationId: 'updateTenant',
       summary: 'Change a tenant',
-      description: 'Only the fields given change. A vendor block replaces the stored one whole; `null` removes it.',
+      description:
+        'Only the fields given change. A vendor block replaces the stored one whole; `null` removes it. ' +
+        'A Twilio sender (`twilio.from`, `twilio.messagingServiceSid`) belongs to one tenant (409 `sender_taken` on a clash) and only the admin may set, change or remove it.',
       tag: 'tenants',
       access: 'tenant',
       params: tenantParams,
       body: updateTenantBody,
       responses: { 200: { description: 'The tenant after the change', schema: tenantResponse } },
-      errors: [404],
-      handler: async ({ params, body }) => {
+      errors: [403, 404, 409],
+      handler: async ({ params, body, principal }) => {
+        if (principal?.kind !== 'admin' && body.twilio !== undefined) {
+          const current = await findTenant(db, params.tenantId);
+          if (!current) throw tenantNotFound();
+          if (!sameSender(current.twilio, body.twilio)) throw new ForbiddenError('Only the admin may set, change or remove a Twilio sender');
+        }
         const row = await updateTenant(db, params.tenantId, body);
         if (!row) throw tenantNotFound();
         return { status: 200, body: toPublicTenant(row) };

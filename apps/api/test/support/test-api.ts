@@ -96,10 +96,12 @@ export function expectErrorBody(res: ApiResponse, status: number, code?: string)
   return error;
 }
 
-export const tenantInput = (name = 'Acme HVAC') => ({
+// A sender belongs to one tenant: each tenant made here gets a number of its own.
+let senderSeq = 1_234_567;
+export const tenantInput = (name = 'Acme HVAC', from = `+1555${String(senderSeq++).padStart(7, '0')}`) => ({
   name,
   timezone: 'America/Chicago',
   servicetitan: { tenantId: '1234567', clientId: 'cid.abc', clientSecret: 'st-client-secret-DO-NOT-LEAK', appKey: 'st-app-key-DO-NOT-LEAK' },
   ghl: { locationId: 'loc_123', token: 'ghl-token-DO-NOT-LEAK' },
-  twilio: { from: '+15551234567', accountSid: `AC${'a'.repeat(32)}`, authToken: 'twilio-auth-token-DO-NOT-LEAK' },
+  twilio: { from, accountSid: `AC${'a'.repeat(32)}`, authToken: 'twilio-auth-token-DO-NOT-LEAK' },
 });

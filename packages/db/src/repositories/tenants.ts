@@ -86,14 +86,18 @@ export async function listTenants(db: Database, opts: { limit: number; cursor?: 
   return toPage<TenantRow>(rows, opts.limit);
 }
 
-/** The tenant that owns a Twilio number (its `from`) or Messaging Service. */
+/**
+ * The tenant that owns a Twilio number (its `from`) or Messaging Service. Each is unique
+ * (tenants_twilio_from_key, tenants_twilio_service_key); the number wins when the two
+ * name different tenants.
+ */
 export async function findTenantBySmsNumber(db: Database, to: string, messagingServiceSid?: string): Promise<TenantRow | undefined> {
   const byService = messagingServiceSid ? sql` or ${tenants.twilio}->>'messagingServiceSid' = ${messagingServiceSid}` : sql``;
   const [row] = await db
     .select()
     .from(tenants)
     .where(sql`${tenants.twilio}->>'from' = ${to}${byService}`)
-    .orderBy(tenants.createdAt)
+    .orderBy(sql`(${tenants.twilio}->>'from' = ${to}) desc`)
     .limit(1);
   return row;
 }

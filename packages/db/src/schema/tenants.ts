@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export type ServiceTitanCredentials = { tenantId: string; clientId: string; clientSecret: string; appKey: string };
 export type GhlCredentials = { locationId: string; token: string };
@@ -24,7 +24,15 @@ export const tenants = pgTable('tenants', {
   twilio: jsonb('twilio').$type<TwilioSettings>(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-});
+}, (t) => [
+  // A sender belongs to exactly one tenant: inbound texts (STOPs included) and sends are
+  // attributed by it. The names are matched by the API's 409 (SENDER_CONSTRAINTS).
+  uniqueIndex('tenants_twilio_from_key').on(sql`(${t.twilio} ->> 'from')`),
+  uniqueIndex('tenants_twilio_service_key').on(sql`(${t.twilio} ->> 'messagingServiceSid')`),
+]);
+
+/** Unique constraints that make a Twilio sender one tenant's. */
+export const SENDER_CONSTRAINTS = ['tenants_twilio_from_key', 'tenants_twilio_service_key'] as const;
 
 export const apiKeys = pgTable(
   'api_keys',
