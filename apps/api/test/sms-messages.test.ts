@@ -141,8 +141,9 @@ describe('webhook signatures (must show 2)', () => {
     // Signed for another URL (what Express sees behind a proxy is not what Twilio called).
     expect((await post('/webhooks/twilio/sms', params, sign(AUTH_TOKEN, 'http://internal:3000/webhooks/twilio/sms', params))).status).toBe(403);
     const status = { MessageSid: 'SM' + 'b'.repeat(32), MessageStatus: 'delivered', AccountSid: params.AccountSid };
-    expect((await post('/webhooks/twilio/status', status)).status).toBe(403);
-    expect((await post('/webhooks/twilio/status', status, sign('wrong', `${h.api.url}/webhooks/twilio/status`, status))).status).toBe(403);
+    const statusPath = `/webhooks/twilio/status/${h.tenantId}`;
+    expect((await post(statusPath, status)).status).toBe(403);
+    expect((await post(statusPath, status, sign('wrong', `${h.api.url}${statusPath}`, status))).status).toBe(403);
     expect(await h.api.db.select().from(messages).where(eq(messages.twilioSid, params.MessageSid))).toHaveLength(0);
     expect(await findConsent(h.api.db, h.tenantId, '+15127032001')).toBeUndefined();
   });
@@ -168,22 +169,24 @@ describe('webhook signatures (must show 2)', () => {
   it('status callbacks: deduplicated, final states kept over a late sent, unknown SIDs acknowledged', async () => {
     const res = await send({ to: '+15127031007', body: 'status order' });
     const row = await settled(res.body.id, ['delivered']);
-    const url = `${h.api.url}/webhooks/twilio/status`;
+    // The send named the tenant in its StatusCallback URL: the sandbox calls back there.
+    const statusPath = `/webhooks/twilio/status/${h.tenantId}`;
+    const url = `${h.api.url}${statusPath}`;
     const late = { MessageSid: row.twilioSid!, MessageStatus: 'sent', AccountSid: `AC${'5'.repeat(32)}` };
-    expect((await post('/webhooks/twilio/status', late, sign(AUTH_TOKEN, url, late))).status).toBe(200);
+    expect((await post(statusPath, late, sign(AUTH_TOKEN, url, late))).status).toBe(200);
     const dup = { ...late, MessageStatus: 'delivered' };
-    expect((await post('/webhooks/twilio/status', dup, sign(AUTH_TOKEN, url, dup))).status).toBe(200);
+    expect((await post(statusPath, dup, sign(AUTH_TOKEN, url, dup))).status).toBe(200);
     const after = (await findMessageById(h.api.db, res.body.id))!;
     expect(after.status).toBe('delivered');
     expect(after.statusHistory.filter((e) => e.status === 'delivered')).toHaveLength(1);
     expect(after.statusHistory.filter((e) => e.status === 'sent')).toHaveLength(1);
     const unknown = { MessageSid: 'SM' + 'd'.repeat(32), MessageStatus: 'delivered', AccountSid: late.AccountSid };
-    expect((await post('/webhooks/twilio/status', unknown, sign(AUTH_TOKEN, url, unknown))).status).toBe(200);
+    expect((await post(statusPath, unknown, sign(AUTH_TOKEN, url, unknown))).status).toBe(200);
 
     const failing = await send({ to: '+15127031008', body: 'will fail late' });
     const failed = await settled(failing.body.id, ['delivered']);
     const undelivered = { MessageSid: failed.twilioSid!, MessageStatus: 'undelivered', ErrorCode: '30007', AccountSid: late.AccountSid };
-    await post('/webhooks/twilio/status', undelivered, sign(AUTH_TOKEN, url, undelivered));
+    await post(statusPath, undelivered, sign(AUTH_TOKEN, url, undelivered));
     // delivered is final too: a contradicting final state is recorded in the history but does not win.
     expect((await findMessageById(h.api.db, failing.body.id))!.statusHistory.some((e) => e.status === 'undelivered' && e.errorCode === 30007)).toBe(true);
   });
@@ -195,15 +198,16 @@ describe('webhook signatures (must show 2)', () => {
       .insert(messages)
       .values({ tenantId: h.tenantId, direction: 'outbound', to: '+15127031009', body: 'early callback', status: 'sending', segments: 1 })
       .returning();
-    const url = `${h.api.url}/webhooks/twilio/status`;
+    const statusPath = `/webhooks/twilio/status/${h.tenantId}`;
     const early = { MessageSid: sid, MessageStatus: 'delivered', AccountSid: `AC${'5'.repeat(32)}` };
-    expect((await post('/webhooks/twilio/status', early, sign(AUTH_TOKEN, url, early))).status).toBe(200);
-    expect(await h.api.db.select().from(webhookInbox).where(eq(webhookInbox.externalId, `${sid}:delivered`))).toHaveLength(1);
+    expect((await post(statusPath, early, sign(AUTH_TOKEN, `${h.api.url}${statusPath}`, early))).status).toBe(200);
+    const inboxId = `${h.tenantId}:${sid}:delivered`;
+    expect(await h.api.db.select().from(webhookInbox).where(eq(webhookInbox.externalId, inboxId))).toHaveLength(1);
 
     await h.api.db.update(messages).set({ twilioSid: sid, status: 'accepted' }).where(eq(messages.id, row!.id));
     const applied = await settled(row!.id, ['delivered']);
     expect(applied.statusHistory.filter((e) => e.status === 'delivered' && e.source === 'callback')).toHaveLength(1);
-    await until(async () => (await h.api.db.select().from(webhookInbox).where(eq(webhookInbox.externalId, `${sid}:delivered`)))[0]?.processedAt, 5_000, 'inbox row processed');
+    await until(async () => (await h.api.db.select().from(webhookInbox).where(eq(webhookInbox.externalId, inboxId)))[0]?.processedAt, 5_000, 'inbox row processed');
   });
 });
 

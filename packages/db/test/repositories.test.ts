@@ -99,7 +99,7 @@ describe('status callbacks', () => {
         // As the sms worker does: an unknown SID is tried again until the send has committed it.
         const callback = (async () => {
           for (;;) {
-            const outcome = await applyStatusCallback(t.db, sidOf(i), 'delivered', null);
+            const outcome = await applyStatusCallback(t.db, { tenantId: tenant.id }, sidOf(i), 'delivered', null);
             if (outcome !== 'unknown') return outcome;
             await new Promise((r) => setTimeout(r, 5));
           }

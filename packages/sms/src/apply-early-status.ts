@@ -1,7 +1,8 @@
 import { applyStatusCallback, markInboxProcessed, type CallbackOutcome, type Database } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
 
-export type EarlyStatusJob = { messageSid: string; status: string; errorCode: number | null };
+/** `tenantId` is the tenant the callback URL named; null for one signed with the deployment's token. */
+export type EarlyStatusJob = { tenantId: string | null; messageSid: string; status: string; errorCode: number | null };
 
 export class SidNotYetKnownError extends Error {
   constructor(sid: string) {
@@ -21,7 +22,8 @@ export async function applyEarlyStatus(
   data: EarlyStatusJob,
   job: { inboxId: string | undefined; lastAttempt: boolean },
 ): Promise<CallbackOutcome> {
-  const outcome = await applyStatusCallback(deps.db, data.messageSid, data.status, data.errorCode);
+  const scope = data.tenantId ? { tenantId: data.tenantId } : { deploymentAccount: true as const };
+  const outcome = await applyStatusCallback(deps.db, scope, data.messageSid, data.status, data.errorCode);
   if (outcome === 'unknown' && !job.lastAttempt) throw new SidNotYetKnownError(data.messageSid);
   if (outcome === 'unknown') deps.logger.warn({ sid: data.messageSid, status: data.status }, 'status callback for a message we have no record of; acknowledged');
   if (job.inboxId) await markInboxProcessed(deps.db, job.inboxId);

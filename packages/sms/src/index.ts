@@ -11,7 +11,7 @@ export { countSegments, segmentInfo, type SmsEncoding } from './segments.js';
 export { classifySendError, PERMANENT_RECIPIENT_ERRORS, type SendFailure } from './send-errors.js';
 export { sendMessage, type SendOutcome } from './send-message.js';
 export { SenderRateLimit } from './sender-rate-limit.js';
-export { INBOUND_PATH, publicUrl, smsSettings, STATUS_CALLBACK_PATH, twilioCredentials, type SmsDeps, type SmsSettings } from './sms-deps.js';
+export { INBOUND_PATH, publicUrl, smsSettings, STATUS_CALLBACK_PATH, statusCallbackPath, twilioCredentials, type SmsDeps, type SmsSettings } from './sms-deps.js';
 export { parseTemplate, renderTemplate, TemplateError } from './template.js';
 export { createTwilioClient, isValidTwilioSignature, TwilioClients, type TwilioClient, type TwilioCredentials } from './twilio-client.js';
 export { twimlResponse } from './twiml.js';

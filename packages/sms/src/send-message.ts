@@ -14,7 +14,7 @@ import { maskPhone } from '@fieldhand/observability';
 import { nextSendTime, recipientWindow } from './quiet-hours.js';
 import { adoptOrHold } from './reconcile-sending.js';
 import { classifySendError, type SendFailure } from './send-errors.js';
-import { publicUrl, STATUS_CALLBACK_PATH, twilioCredentials, type SmsDeps } from './sms-deps.js';
+import { publicUrl, statusCallbackPath, twilioCredentials, type SmsDeps } from './sms-deps.js';
 
 export type SendOutcome =
   | 'missing'
@@ -77,7 +77,7 @@ export async function sendMessage(deps: SmsDeps, data: { tenantId: string; messa
         to: message.to,
         body: message.body,
         ...(tenant.twilio?.from ? { from: tenant.twilio.from } : { messagingServiceSid: tenant.twilio!.messagingServiceSid! }),
-        statusCallback: publicUrl(deps.settings, STATUS_CALLBACK_PATH),
+        statusCallback: publicUrl(deps.settings, statusCallbackPath(tenant.id)),
       })
       .then((sent) => ({ sent }), (error: unknown) => ({ failure: classifySendError(error) }));
     if ('sent' in attempt) {

@@ -43,6 +43,14 @@ export function twilioCredentials(tenant: TenantRow, settings: SmsSettings): Twi
 }
 
 export const STATUS_CALLBACK_PATH = '/webhooks/twilio/status';
+
+/**
+ * Where Twilio reports a tenant's delivery statuses: the path names the tenant, so the
+ * callback is verified with that tenant's credentials and applied to its messages only.
+ */
+export function statusCallbackPath(tenantId: string): string {
+  return `${STATUS_CALLBACK_PATH}/${tenantId}`;
+}
 export const INBOUND_PATH = '/webhooks/twilio/sms';
 
 export function publicUrl(settings: SmsSettings, path: string): string {

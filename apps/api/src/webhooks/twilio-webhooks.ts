@@ -1,11 +1,12 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { applyStatusCallback, insertInboxRow, type InboxJob, type TenantRow } from '@fieldhand/db';
+import { applyStatusCallback, findTenant, findTenantOfMessageSid, insertInboxRow, type CallbackScope, type InboxJob, type TenantRow } from '@fieldhand/db';
 import { maskPhone } from '@fieldhand/observability';
 import { receiveInbound, twimlResponse } from '@fieldhand/sms';
 import type { AppDeps } from '../app-deps.js';
 import { HttpError } from '../errors/http-error.js';
-import { defineRoute, type AnyRoute } from '../http/define-route.js';
+import { defineRoute, type AnyRoute, type RouteInput } from '../http/define-route.js';
+import { uuidParam } from '../schemas/common.js';
 import { batchedInboundStore, batchedInboxEnqueue } from './inbound-batches.js';
 import { signatureValid, signingToken } from './twilio-signature.js';
 import { TenantsByNumber } from './tenants-by-number.js';
@@ -17,8 +18,13 @@ const ENQUEUE_TIMEOUT_MS = 1_000;
 const STATUS_PROVIDER = 'twilio-status';
 
 const forbidden = () => new HttpError(403, 'invalid_signature', 'Missing or invalid X-Twilio-Signature');
-// Twilio may add parameters without notice: every one is kept (the signature covers them all).
-const twilioForm = z.record(z.string(), z.union([z.string(), z.array(z.string())])).meta({ description: 'Twilio form parameters' });
+// Twilio may add parameters without notice: every one is kept (the signature covers them all),
+// within bounds no genuine webhook comes near (a Body is at most 1,600 characters).
+const twilioValue = z.string().max(4_096);
+const twilioForm = z
+  .record(z.string().min(1).max(64), z.union([twilioValue, z.array(twilioValue).max(20)]))
+  .refine((form) => Object.keys(form).length <= 100, { message: 'at most 100 parameters' })
+  .meta({ description: 'Twilio form parameters' });
 const twiml = { description: 'TwiML', schema: z.string(), contentType: 'text/xml' };
 
 function stringParams(body: Record<string, string | string[]> | undefined): Record<string, string> {
@@ -45,12 +51,49 @@ export function twilioWebhookRoutes(deps: AppDeps): AnyRoute[] {
     const to = params['To'];
     const find = (fresh: boolean) => (to ? tenants.find(to, params['MessagingServiceSid'], fresh) : Promise.resolve(undefined));
     const cached = await find(false);
-    if (signatureValid(req, config, await signingToken(db, config, params, cached), params)) return cached;
+    if (signatureValid(req, config, signingToken(config, cached), params)) return cached;
     // A remembered tenant may hold an auth token rotated a moment ago: read it again before refusing.
     const current = cached ? await find(true) : undefined;
-    if (current && signatureValid(req, config, await signingToken(db, config, params, current), params)) return current;
+    if (current && signatureValid(req, config, signingToken(config, current), params)) return current;
     throw forbidden();
   }
+
+  /**
+   * Applies a verified status callback to the messages of `scope` only. A status for a
+   * SID not yet stored (Twilio can call back before our commit) is kept, and the sms
+   * worker retries it.
+   */
+  async function applyStatus(params: Record<string, string>, scope: CallbackScope, correlationId: string): Promise<void> {
+    const sid = params['MessageSid'];
+    const twilioStatus = params['MessageStatus'] ?? params['SmsStatus'];
+    if (!sid || !twilioStatus) return;
+    const code = params['ErrorCode'] ? Number(params['ErrorCode']) : null;
+    const status = LEDGER_STATUS[twilioStatus] ?? twilioStatus;
+    const errorCode = Number.isFinite(code) ? code : null;
+    if ((await applyStatusCallback(db, scope, sid, status, errorCode)) !== 'unknown') return;
+    const tenantId = 'tenantId' in scope ? scope.tenantId : null;
+    const row = await insertInboxRow(db, {
+      provider: STATUS_PROVIDER,
+      externalId: `${tenantId ?? 'deployment'}:${sid}:${status}`,
+      tenantId,
+      queue: 'sms-status',
+      jobName: 'sms.status',
+      payload: { tenantId, messageSid: sid, status, errorCode },
+      correlationId,
+    });
+    if (row) await enqueueOrLeave(row);
+  }
+
+  const statusRoute = {
+    operationId: 'twilioStatusCallback',
+    summary: 'Twilio delivery status callback',
+    tag: 'webhooks',
+    access: 'public' as const,
+    body: twilioForm,
+    bodyContentType: 'application/x-www-form-urlencoded',
+    responses: { 200: twiml },
+    errors: [403],
+  };
 
   return [
     defineRoute({
@@ -80,40 +123,34 @@ export function twilioWebhookRoutes(deps: AppDeps): AnyRoute[] {
       },
     }),
     defineRoute({
+      ...statusRoute,
+      method: 'post',
+      path: '/twilio/status/:tenantId',
+      description:
+        'The StatusCallback URL of every send: it names the tenant, whose credentials verify X-Twilio-Signature and whose messages alone it may change. ' +
+        'Deduplicated on (MessageSid, MessageStatus); a late `sent` never overwrites a final state. A status for a SID not yet stored is kept and retried by the sms worker, then acknowledged.',
+      params: z.object({ tenantId: uuidParam }),
+      handler: async ({ params, body, req, res }) => {
+        const form = stringParams(body);
+        const tenant = await findTenant(db, params.tenantId);
+        if (!tenant || !signatureValid(req, config, signingToken(config, tenant), form)) throw forbidden();
+        await applyStatus(form, { tenantId: tenant.id }, res.locals.correlationId);
+        return { status: 200, body: twimlResponse(), contentType: 'text/xml' };
+      },
+    }),
+    defineRoute({
+      ...statusRoute,
+      operationId: 'twilioStatusCallbackLegacy',
       method: 'post',
       path: '/twilio/status',
-      operationId: 'twilioStatusCallback',
-      summary: 'Twilio delivery status callback',
-      description: 'Verified like the inbound webhook. Deduplicated on (MessageSid, MessageStatus); a late `sent` never overwrites a final state. A status for a SID not yet stored is kept and retried by the sms worker, then acknowledged.',
-      tag: 'webhooks',
-      access: 'public',
-      body: twilioForm,
-      bodyContentType: 'application/x-www-form-urlencoded',
-      responses: { 200: twiml },
-      errors: [403],
-      handler: async ({ body, req, res }) => {
-        const params = stringParams(body);
-        if (!signatureValid(req, config, await signingToken(db, config, params), params)) throw forbidden();
-        const sid = params['MessageSid'];
-        const twilioStatus = params['MessageStatus'] ?? params['SmsStatus'];
-        if (sid && twilioStatus) {
-          const code = params['ErrorCode'] ? Number(params['ErrorCode']) : null;
-          const status = LEDGER_STATUS[twilioStatus] ?? twilioStatus;
-          const errorCode = Number.isFinite(code) ? code : null;
-          if ((await applyStatusCallback(db, sid, status, errorCode)) === 'unknown') {
-            // Twilio can call back before the send has committed the SID: keep the status, and the sms worker retries it.
-            const row = await insertInboxRow(db, {
-              provider: STATUS_PROVIDER,
-              externalId: `${sid}:${status}`,
-              tenantId: null,
-              queue: 'sms-status',
-              jobName: 'sms.status',
-              payload: { tenantId: null, messageSid: sid, status, errorCode },
-              correlationId: res.locals.correlationId,
-            });
-            if (row) await enqueueOrLeave(row);
-          }
-        }
+      description:
+        'The StatusCallback URL of texts sent before callbacks named their tenant. The tenant is the one whose message has this MessageSid, and its credentials verify the signature; ' +
+        'a SID not yet stored is accepted only when signed with the deployment token, and then applies only to tenants on the deployment account.',
+      handler: async ({ body, req, res }: RouteInput<undefined, undefined, typeof twilioForm>) => {
+        const form = stringParams(body);
+        const owner = form['MessageSid'] ? await findTenantOfMessageSid(db, form['MessageSid']) : undefined;
+        if (!signatureValid(req, config, signingToken(config, owner), form)) throw forbidden();
+        await applyStatus(form, owner ? { tenantId: owner.id } : { deploymentAccount: true }, res.locals.correlationId);
         return { status: 200, body: twimlResponse(), contentType: 'text/xml' };
       },
     }),

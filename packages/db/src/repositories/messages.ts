@@ -98,6 +98,29 @@ export async function transitionMessage(db: Executor, id: string, fromStatuses: 
 export type CallbackOutcome = 'applied' | 'duplicate' | 'unknown';
 
 /**
+ * Whose messages a status callback may touch: the tenant its URL named (every send
+ * since per-tenant callback URLs), or, for a callback signed with the deployment's
+ * own token, only tenants texting through the deployment's Twilio account.
+ */
+export type CallbackScope = { tenantId: string } | { deploymentAccount: true };
+
+function scopeCondition(scope: CallbackScope): SQL {
+  if ('tenantId' in scope) return eq(messages.tenantId, scope.tenantId);
+  return sql`${messages.tenantId} in (select ${tenants.id} from ${tenants} where coalesce(${tenants.twilio}->>'accountSid', '') = '')`;
+}
+
+/** The tenant of the message Twilio knows as `sid`, if we stored it. */
+export async function findTenantOfMessageSid(db: Executor, sid: string): Promise<TenantRow | undefined> {
+  const [row] = await db
+    .select({ tenant: tenants })
+    .from(messages)
+    .innerJoin(tenants, eq(tenants.id, messages.tenantId))
+    .where(eq(messages.twilioSid, sid))
+    .limit(1);
+  return row?.tenant;
+}
+
+/**
  * Applies a Twilio status callback. Deduplicated on (MessageSid, MessageStatus)
  * through the history; the status only moves forward, so callbacks arriving out
  * of order cannot undo a final state. Every new status is kept in the history.
@@ -106,7 +129,8 @@ export type CallbackOutcome = 'applied' | 'duplicate' | 'unknown';
  * a send that commits its SID between them is seen by the read only. That is not a
  * duplicate — the update runs again and now finds the row.
  */
-export async function applyStatusCallback(db: Executor, sid: string, status: string, errorCode: number | null): Promise<CallbackOutcome> {
+export async function applyStatusCallback(db: Executor, scope: CallbackScope, sid: string, status: string, errorCode: number | null): Promise<CallbackOutcome> {
+  const ours = and(eq(messages.twilioSid, sid), scopeCondition(scope));
   const probe = JSON.stringify([{ status, source: 'callback' }]);
   const advances = sql`${rankOf(status)} > ${STATUS_RANK}`;
   for (let tries = 0; tries < 3; tries++) {
@@ -118,13 +142,13 @@ export async function applyStatusCallback(db: Executor, sid: string, status: str
         errorCode: sql`case when ${advances} then coalesce(${errorCode}::int, ${messages.errorCode}) else ${messages.errorCode} end`,
         updatedAt: new Date(),
       })
-      .where(and(eq(messages.twilioSid, sid), sql`not (${messages.statusHistory} @> ${probe}::jsonb)`))
+      .where(and(ours, sql`not (${messages.statusHistory} @> ${probe}::jsonb)`))
       .returning({ id: messages.id });
     if (updated.length > 0) return 'applied';
     const [known] = await db
       .select({ seen: sql<boolean>`${messages.statusHistory} @> ${probe}::jsonb` })
       .from(messages)
-      .where(eq(messages.twilioSid, sid));
+      .where(ours);
     if (!known) return 'unknown';
     if (known.seen) return 'duplicate';
   }

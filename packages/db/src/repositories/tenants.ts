@@ -101,13 +101,3 @@ export async function findTenantBySmsNumber(db: Database, to: string, messagingS
     .limit(1);
   return row;
 }
-
-/** A tenant using this Twilio account with its own auth token (status callbacks name only the account). */
-export async function findTenantByTwilioAccount(db: Database, accountSid: string): Promise<TenantRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(tenants)
-    .where(sql`${tenants.twilio}->>'accountSid' = ${accountSid} and ${tenants.twilio}->>'authToken' is not null`)
-    .limit(1);
-  return row;
-}
