@@ -33,6 +33,13 @@ describe('tenants', () => {
     expect(stored?.twilio?.authToken).toBe('twilio-auth-token-DO-NOT-LEAK');
   });
 
+  it('refuses a ServiceTitan tenant id that is not digits (it goes into URL paths)', async () => {
+    const input = tenantInput('Path traversal');
+    const res = await api.request('/api/v1/tenants', { method: 'POST', ...admin, body: { ...input, servicetitan: { ...input.servicetitan, tenantId: '123/../../other' } } });
+    const error = expectErrorBody(res, 400, 'validation_failed');
+    expect(error.details).toEqual([expect.objectContaining({ path: 'servicetitan.tenantId' })]);
+  });
+
   it('creates a tenant with no vendor blocks', async () => {
     const res = await api.request('/api/v1/tenants', { method: 'POST', ...admin, body: { name: 'Bare', timezone: 'UTC' } });
     expect(res.status).toBe(201);

@@ -136,3 +136,40 @@ describe('request budget', () => {
     expect(Date.now() - other).toBeLessThan(200);
   });
 });
+
+describe('ServiceTitan tokens are never shared between credentials or tenants', () => {
+  it("a tenant that saves another tenant's client id with any secret gets no token, and no data", async () => {
+    const http = createHttp(5_000);
+    const tokens = new TokenCache(http);
+    const make = (owner: string, creds: ServiceTitanTenant) =>
+      new ServiceTitanClient(creds, { owner, authUrl: running.env.SERVICETITAN_AUTH_URL!, apiUrl: running.env.SERVICETITAN_API_URL!, tokens, http, retry: { attempts: 1 } });
+    const victim = make('tenant-a', tenant);
+    expect((await victim.export('crm', 'customers', null)).data).toHaveLength(10);
+    // Before: the cache key was auth URL + client id, so this client got the victim's token.
+    const thief = make('tenant-b', { ...tenant, clientSecret: 'guessed-anything' });
+    await expect(thief.export('crm', 'customers', null)).rejects.toThrow();
+    // Even the right secret under another of our tenants authenticates on its own.
+    let tokenRequests = 0;
+    http.interceptors.request.use((config) => {
+      if (config.url?.endsWith('/connect/token')) tokenRequests++;
+      return config;
+    });
+    await make('tenant-c', tenant).export('crm', 'customers', null);
+    expect(tokenRequests).toBe(1);
+  });
+
+  it('new credentials authenticate again instead of reusing the old token', async () => {
+    const http = createHttp(5_000);
+    const tokens = new TokenCache(http);
+    let tokenRequests = 0;
+    http.interceptors.request.use((config) => {
+      if (config.url?.endsWith('/connect/token')) tokenRequests++;
+      return config;
+    });
+    const withSecret = (clientSecret: string) =>
+      new ServiceTitanClient({ ...tenant, clientSecret }, { owner: 'tenant-a', authUrl: running.env.SERVICETITAN_AUTH_URL!, apiUrl: running.env.SERVICETITAN_API_URL!, tokens, http, retry: { attempts: 1 } });
+    await withSecret(tenant.clientSecret).export('crm', 'customers', null);
+    await expect(withSecret('rotated-but-wrong').export('crm', 'customers', null)).rejects.toThrow();
+    expect(tokenRequests).toBe(2);
+  });
+});

@@ -14,7 +14,8 @@ const secret = z.string().min(1).max(4096).meta({ writeOnly: true, description: 
 
 export const serviceTitanInput = z
   .strictObject({
-    tenantId: z.string().min(1).max(64).meta({ description: 'The ServiceTitan tenant id', example: '1234567890' }),
+    // Digits only: it goes into ServiceTitan URL paths.
+    tenantId: z.string().regex(/^\d{1,20}$/, 'must be the numeric ServiceTitan tenant id').meta({ description: 'The ServiceTitan tenant id', example: '1234567890' }),
     clientId: z.string().min(1).max(256),
     clientSecret: secret,
     appKey: secret,

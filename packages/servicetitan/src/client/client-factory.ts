@@ -31,6 +31,7 @@ export function createClientFactory(options: ClientFactoryOptions): ClientFactor
     const tenant = await findTenant(options.db, tenantId);
     if (!tenant?.servicetitan) throw new UnrecoverableError(`Tenant ${tenantId} has no ServiceTitan credentials`);
     return new ServiceTitanClient(tenant.servicetitan, {
+      owner: tenantId,
       authUrl: options.authUrl,
       apiUrl: options.apiUrl,
       tokens,

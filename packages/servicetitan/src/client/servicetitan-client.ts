@@ -17,6 +17,8 @@ export type RetryPolicy = {
 };
 
 export type ServiceTitanClientOptions = {
+  /** Our tenant the client acts for: its tokens are its own. */
+  owner?: string;
   authUrl: string;
   apiUrl: string;
   tokens: TokenCache;
@@ -79,7 +81,7 @@ export class ServiceTitanClient {
 
   private async attempt(path: string, query: Record<string, string>, signal: AbortSignal | undefined, retriedAuth = false): Promise<unknown> {
     const { authUrl, apiUrl, tokens, budget } = this.options;
-    const accessToken = await tokens.get(authUrl, this.tenant);
+    const accessToken = await tokens.get(authUrl, this.tenant, this.options.owner);
     await budget?.take(`${this.tenant.clientId}:${this.tenant.tenantId}`, signal);
     const url = `${apiUrl.replace(/\/$/, '')}/${path}`;
     let response: AxiosResponse<string>;
@@ -102,7 +104,7 @@ export class ServiceTitanClient {
     if (status === 401) {
       // Tokens can die before their advertised lifetime: get a fresh one at once, and if
       // that is refused too, leave it to the backoff (bad credentials end in the dead-letter queue).
-      tokens.invalidate(authUrl, this.tenant.clientId, accessToken);
+      tokens.invalidate(authUrl, this.tenant, accessToken, this.options.owner);
       if (!retriedAuth) return this.attempt(path, query, signal, true);
       throw new ServiceTitanRetryableError(`GET ${path} answered 401 with a fresh token: ${response.data.slice(0, 300)}`, status);
     }

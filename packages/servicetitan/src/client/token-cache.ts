@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AxiosInstance } from 'axios';
 import { ServiceTitanAuthError, ServiceTitanRetryableError } from './errors.js';
 
@@ -11,9 +12,15 @@ type Entry = { token?: CachedToken; pending?: Promise<CachedToken> };
 const RENEW_BEFORE_MS = 60_000;
 
 /**
- * Access tokens per credential set (auth URL + client id). ServiceTitan throttles token
+ * Access tokens per credential set: our tenant, the auth URL, the client id and the
+ * secret. A token is only ever handed to a caller presenting the credentials it was
+ * issued for, and changed credentials authenticate again. ServiceTitan throttles token
  * requests, so concurrent callers share one in-flight request instead of each asking.
  */
+function cacheKey(authUrl: string, credentials: ClientCredentials, owner: string): string {
+  return createHash('sha256').update(JSON.stringify([owner, authUrl, credentials.clientId, credentials.clientSecret])).digest('base64url');
+}
+
 export class TokenCache {
   private readonly entries = new Map<string, Entry>();
 
@@ -22,8 +29,9 @@ export class TokenCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async get(authUrl: string, credentials: ClientCredentials): Promise<string> {
-    const key = `${authUrl}|${credentials.clientId}`;
+  /** `owner` is our tenant the call is for: tenants never share a token, whatever they saved. */
+  async get(authUrl: string, credentials: ClientCredentials, owner = ''): Promise<string> {
+    const key = cacheKey(authUrl, credentials, owner);
     const entry = this.entries.get(key) ?? {};
     this.entries.set(key, entry);
     if (entry.token && entry.token.expiresAtMs - RENEW_BEFORE_MS > this.now()) return entry.token.accessToken;
@@ -39,8 +47,8 @@ export class TokenCache {
   }
 
   /** Drops a token the API rejected (401), unless a newer one already replaced it. */
-  invalidate(authUrl: string, clientId: string, accessToken: string): void {
-    const entry = this.entries.get(`${authUrl}|${clientId}`);
+  invalidate(authUrl: string, credentials: ClientCredentials, accessToken: string, owner = ''): void {
+    const entry = this.entries.get(cacheKey(authUrl, credentials, owner));
     if (entry?.token?.accessToken === accessToken) entry.token = undefined;
   }
 
