@@ -67,7 +67,7 @@ describe('API key authentication', () => {
   it('refuses a revoked key at once', async () => {
     const { key, row } = await createApiKey(api.db, { tenantId: tenantA, name: 'short-lived' });
     expect((await api.request(`/api/v1/tenants/${tenantA}`, { key })).status).toBe(200);
-    await revokeApiKey(api.db, tenantA, row.id);
+    await revokeApiKey(api.db, row.id, tenantA);
     expectErrorBody(await api.request(`/api/v1/tenants/${tenantA}`, { key }), 401);
   });
 });

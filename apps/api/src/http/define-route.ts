@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
+import type { ApiKeyScope } from '@fieldhand/db';
 import type { Principal } from './principal.js';
 
 /**
@@ -37,6 +38,8 @@ export type RouteDefinition<P extends Schema = Schema, Q extends Schema = Schema
   description?: string;
   tag: string;
   access: Access;
+  /** The scope a tenant key needs: by default `read` for GET and `write` for the rest. */
+  scope?: ApiKeyScope;
   params?: P;
   query?: Q;
   body?: B;

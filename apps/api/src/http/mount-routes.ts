@@ -23,6 +23,8 @@ function authorize(route: AnyRoute, principal: Principal | undefined, tenantId: 
   if (principal.kind === 'admin') return;
   if (route.access === 'admin') throw new ForbiddenError('This route needs an admin key');
   if (tenantId === undefined || principal.tenantId !== tenantId) throw new ForbiddenError('This API key belongs to another tenant');
+  const needed = route.scope ?? (route.method === 'get' ? 'read' : 'write');
+  if (!principal.scopes.includes(needed)) throw new ForbiddenError(`This API key lacks the ${needed} scope`);
 }
 
 /** Mounts each route on `router`, validating params, query and body with the route's schemas. */

@@ -1,7 +1,9 @@
-/** Who is calling, once their API key has been verified. */
+import type { ApiKeyScope } from '@fieldhand/db';
+
+/** Who is calling, once their API key has been verified. A tenant key can do what its scopes say. */
 export type Principal =
   | { kind: 'admin'; keyId: string | null }
-  | { kind: 'tenant'; tenantId: string; keyId: string };
+  | { kind: 'tenant'; tenantId: string; keyId: string; scopes: readonly ApiKeyScope[] };
 
 /** Bucket name for per-key rate limiting; the env admin key has no row, so it gets a fixed name. */
 export function rateLimitKey(principal: Principal): string {

@@ -1,4 +1,4 @@
-import { secretsEqual, touchApiKey, verifyApiKey, type Database } from '@fieldhand/db';
+import { API_KEY_SCOPES, secretsEqual, touchApiKey, verifyApiKey, type ApiKeyScope, type Database } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
 import type { Principal } from './principal.js';
 
@@ -20,7 +20,9 @@ export async function resolvePrincipal(
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
     touchApiKey(deps.db, row.id).catch((err: unknown) => deps.logger.warn({ err, keyId: row.id }, 'could not record key use'));
   }
-  return row.tenantId === null ? { kind: 'admin', keyId: row.id } : { kind: 'tenant', tenantId: row.tenantId, keyId: row.id };
+  if (row.tenantId === null) return { kind: 'admin', keyId: row.id };
+  const scopes = row.scopes.filter((s): s is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(s));
+  return { kind: 'tenant', tenantId: row.tenantId, keyId: row.id, scopes };
 }
 
 /** The key from `Authorization: Bearer <key>` or `X-API-Key`, if either is present. */
