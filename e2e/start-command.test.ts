@@ -71,6 +71,7 @@ describe('npm start', () => {
       await waitFor(() => output.includes('Fieldhand is up') || undefined, 30_000, 'the summary');
       expect(output).toMatch(/up {4}fieldhand-api ×2/);
       expect(output).not.toContain('"level":30');
+      expect(output).toContain('no vendor is configured: starting the demo (FIELDHAND_DEMO=1)');
 
       child.kill('SIGTERM');
       const exit = await waitForExit(child, 15_000);
@@ -84,4 +85,21 @@ describe('npm start', () => {
       }
     }
   }, 180_000);
+});
+
+describe('npm start and the demo', () => {
+  it('refuses FIELDHAND_DEMO=1 beside real vendor credentials, before touching anything', async () => {
+    const child = spawn('npm', ['start'], {
+      cwd: root,
+      env: { ...process.env, FIELDHAND_SKIP_BUILD: '1', FIELDHAND_DEMO: '1', TWILIO_ACCOUNT_SID: `AC${'7'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'a-real-production-token', DATABASE_URL: 'postgres://127.0.0.1:1/none' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exit = await waitForExit(child, 30_000);
+    expect(exit.code, output).toBe(78);
+    expect(output).toContain('FIELDHAND_DEMO=1 refuses to run beside real vendor settings (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)');
+    expect(output).not.toContain('a-real-production-token');
+  }, 60_000);
 });

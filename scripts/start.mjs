@@ -1,8 +1,10 @@
 // `npm start`: install if needed, build, create and migrate the database, then
-// run the API and every worker role under PM2 in the foreground. With none of
-// the vendor URLs set this is the demo: the sandbox runs as one more PM2 app
-// and a demo tenant is created once. Ctrl-C (or SIGTERM) at any moment stops
-// everything this command started; it exits 0 only if the system had come up.
+// run the API and every worker role under PM2 in the foreground. FIELDHAND_DEMO=1
+// is the demo: the sandbox runs as one more PM2 app and a demo tenant is created
+// once. On a machine with no configuration at all, npm start sets it (and says so);
+// the demo refuses to start beside real vendor settings. Ctrl-C (or SIGTERM) at
+// any moment stops everything this command started; it exits 0 only if the system
+// had come up.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +13,9 @@ import { demoEnvironment, seedDemoTenant } from './lib/demo.mjs';
 import { connectPm2 } from './lib/runtime.mjs';
 import { buildIfPossible, ensureInstalled, log, onStop, root, stopRequested } from './lib/toolchain.mjs';
 
-const VENDOR_URLS = ['SERVICETITAN_API_URL', 'GHL_API_URL', 'TWILIO_API_URL'];
+// Settings that mean real vendors: the demo never runs beside them, so it can never
+// overwrite or use production credentials.
+const VENDOR_SETTINGS = ['SERVICETITAN_API_URL', 'SERVICETITAN_AUTH_URL', 'GHL_API_URL', 'TWILIO_API_URL', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_AUTH_TOKEN_FILE'];
 
 let up = false;
 let runtime = null;
@@ -27,7 +31,7 @@ await buildIfPossible();
 
 const stateDir = join(root, '.fieldhand');
 mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-const demo = !VENDOR_URLS.some((name) => process.env[name]);
+const demo = demoMode();
 const env = { ...process.env, FIELDHAND_DEMO: demo ? '1' : '0', PM2_HOME: process.env.PM2_HOME ?? join(stateDir, 'pm2') };
 env.DATABASE_URL ??= 'postgres://127.0.0.1:5432/fieldhand';
 env.PORT ??= '3000';
@@ -55,11 +59,28 @@ if (!stopRequested()) {
   await announceWhenReady(pm2);
 }
 
+function demoMode() {
+  const configured = VENDOR_SETTINGS.filter((name) => process.env[name]);
+  const asked = process.env.FIELDHAND_DEMO;
+  if (asked === '1' && configured.length > 0) {
+    process.stderr.write(`FIELDHAND_DEMO=1 refuses to run beside real vendor settings (${configured.join(', ')}): unset them, or unset FIELDHAND_DEMO\n`);
+    process.exit(78);
+  }
+  if (asked === '1') return true;
+  if (asked !== undefined && asked !== '' && asked !== '0') {
+    process.stderr.write(`FIELDHAND_DEMO must be 1 or 0, not ${JSON.stringify(asked)}\n`);
+    process.exit(78);
+  }
+  if (asked === '0' || configured.length > 0) return false;
+  log('no vendor is configured: starting the demo (FIELDHAND_DEMO=1) with the vendor sandbox');
+  return true;
+}
+
 function resolveAdminKey(target) {
   if (target.FIELDHAND_ADMIN_KEY_FILE) return `file ${target.FIELDHAND_ADMIN_KEY_FILE} (FIELDHAND_ADMIN_KEY_FILE)`;
   if (target.FIELDHAND_ADMIN_KEY) return 'the FIELDHAND_ADMIN_KEY environment variable';
   if (!demo) {
-    process.stderr.write('FIELDHAND_ADMIN_KEY (or FIELDHAND_ADMIN_KEY_FILE) must be set when real vendor URLs are configured\n');
+    process.stderr.write('FIELDHAND_ADMIN_KEY (or FIELDHAND_ADMIN_KEY_FILE) must be set outside the demo\n');
     process.exit(78);
   }
   const file = join(stateDir, 'admin-key');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loopbackUrl } from '../util/loopback-url.js';
 
 /** What a caller may say about a new set of vendor accounts; everything has a default. */
 export const accountSpecSchema = z.object({
@@ -27,7 +28,7 @@ export const accountSpecSchema = z.object({
     .object({
       accountSid: z.string().regex(/^AC[0-9a-f]{32}$/).optional(),
       authToken: z.string().min(1).optional(),
-      numbers: z.array(z.object({ phoneNumber: z.string().regex(/^\+\d{8,15}$/), smsUrl: z.string().url().nullable().optional() })).optional(),
+      numbers: z.array(z.object({ phoneNumber: z.string().regex(/^\+\d{8,15}$/), smsUrl: loopbackUrl.nullable().optional() })).optional(),
     })
     .optional(),
 });

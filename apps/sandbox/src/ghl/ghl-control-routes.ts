@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import express, { Router } from 'express';
 import { z } from 'zod';
+import { loopbackUrl } from '../util/loopback-url.js';
 import type { GhlWebhookSigner } from './webhook-signer.js';
 
 const webhookSchema = z.object({
-  url: z.string().url(),
+  url: loopbackUrl,
   /** The flat event: at least `type` and `locationId`; timestamp and webhookId are filled in. */
   event: z.object({ type: z.string().min(1), locationId: z.string().min(1) }).passthrough(),
 });
@@ -24,6 +25,7 @@ export function ghlControlRoutes(signer: GhlWebhookSigner): Router {
     try {
       const response = await fetch(parsed.data.url, {
         method: 'POST',
+        redirect: 'manual',
         headers: { 'Content-Type': 'application/json', 'x-ghl-signature': signer.sign(raw) },
         body: raw,
         signal: AbortSignal.timeout(15_000),

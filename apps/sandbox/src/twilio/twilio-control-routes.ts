@@ -4,10 +4,11 @@ import type { AccountRegistry } from '../accounts/account-registry.js';
 import { deliverInbound, UnknownNumberError } from './deliver-inbound.js';
 import type { MessageLedger } from './message-ledger.js';
 import { messageResource } from './message-resource.js';
+import { loopbackUrl } from '../util/loopback-url.js';
 
 const e164 = z.string().regex(/^\+\d{8,15}$/, 'E.164 number expected');
 const inboundSchema = z.object({ from: e164, to: e164, body: z.string().min(1).max(1_600) });
-const numberSchema = z.object({ accountSid: z.string(), phoneNumber: e164, smsUrl: z.string().url().nullable() });
+const numberSchema = z.object({ accountSid: z.string(), phoneNumber: e164, smsUrl: loopbackUrl.nullable() });
 const outcomeSchema = z.object({
   phoneNumber: e164,
   status: z.enum(['undelivered', 'failed', 'delivered']),
