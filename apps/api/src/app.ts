@@ -94,7 +94,7 @@ export function createApp(deps: AppDeps): Express {
     ...apiKeyRoutes(db),
     ...deadLetterRoutes(db, bus),
     ...maintenanceRoutes(bus),
-    ...messageRoutes(db, bus),
+    ...messageRoutes(db, bus, logger),
     ...consentRoutes(db),
     ...syncRoutes(db, bus),
     ...workflowRoutes(db, bus, logger),

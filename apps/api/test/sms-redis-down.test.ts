@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@fieldhand/config';
-import { createTenant, findConsent, webhookInbox } from '@fieldhand/db';
+import { createTenant, findConsent, messages, webhookInbox } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
 import { createRedis, inboxIdOfJob, jobCatalog, JobBus, runWorkers, type FieldhandCatalog } from '@fieldhand/queues';
@@ -103,4 +103,22 @@ describe('inbound STOP while Redis is down', () => {
       workerConnection.disconnect();
     }
   }, 40_000);
+
+  it('a text stored while Redis is down is answered 202, not 503: a client retry cannot make a second one', async () => {
+    await redis.stop();
+    try {
+      const res = await fetch(`${url}/api/v1/tenants/${tenantId}/messages`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer redis-down-admin-key-0123456789', 'content-type': 'application/json' },
+        body: JSON.stringify({ to: '+15127039002', body: 'Your technician is on the way' }),
+      });
+      // Before: the row committed, the enqueue failed, and the client got a 503 to retry into a second text.
+      expect(res.status).toBe(202);
+      const stored = await t.db.select().from(messages).where(eq(messages.to, '+15127039002'));
+      expect(stored).toHaveLength(1);
+      expect(stored[0]).toMatchObject({ status: 'queued' });
+    } finally {
+      await redis.start();
+    }
+  }, 30_000);
 });

@@ -98,7 +98,7 @@ const noop = await noopJobsPerSecond();
 for (let i = 0; i < COUNT; i += 200) {
   await Promise.all(
     Array.from({ length: Math.min(200, COUNT - i) }, (_, k) =>
-      createOutboundMessage(t.db, bus, { tenantId: tenant.id, to: `+1512500${String((i + k) % 10_000).padStart(4, '0')}`, body: `Bench text ${i + k}`, idempotencyKey: `bench-${i + k}` }),
+      createOutboundMessage(t.db, bus, { tenantId: tenant.id, to: `+1512500${String((i + k) % 10_000).padStart(4, '0')}`, body: `Bench text ${i + k}`, idempotencyKey: `bench-${i + k}` }, logger),
     ),
   );
 }

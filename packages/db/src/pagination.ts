@@ -12,7 +12,19 @@ export function encodeCursor(cursor: KeysetCursor): string {
   return Buffer.from(JSON.stringify([cursor.at, cursor.id])).toString('base64url');
 }
 
-const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/;
+const PG_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(?:([+-])(\d{2})(?::?(\d{2}))?|Z)?$/;
+
+/** A timestamp PostgreSQL accepts: the right shape and a real calendar date and time (no 2026-02-30 or 25:00). */
+function isTimestamp(text: string): boolean {
+  const m = PG_TIMESTAMP.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  const calendar = year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  const clock = hour < 24 && minute < 60 && second < 60;
+  const offset = m[9] === undefined || (Number(m[9]) <= 15 && Number(m[10] ?? 0) < 60);
+  return calendar && clock && offset;
+}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function decodeCursor(value: string): KeysetCursor | undefined {
@@ -20,7 +32,7 @@ export function decodeCursor(value: string): KeysetCursor | undefined {
     const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
     if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
     const [at, id] = parsed as unknown[];
-    if (typeof at !== 'string' || typeof id !== 'string' || !PG_TIMESTAMP.test(at) || !UUID.test(id)) return undefined;
+    if (typeof at !== 'string' || typeof id !== 'string' || !isTimestamp(at) || !UUID.test(id)) return undefined;
     return { at, id };
   } catch {
     return undefined;

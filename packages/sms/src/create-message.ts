@@ -1,9 +1,9 @@
 import { insertOutboundMessage, type Database, type MessageRow } from '@fieldhand/db';
-import { currentCorrelationId } from '@fieldhand/observability';
+import { currentCorrelationId, type Logger } from '@fieldhand/observability';
 import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
 import { normalizePhone } from './phone-number.js';
 import { countSegments } from './segments.js';
-import { renderTemplate } from './template.js';
+import { assertTextLength, renderTemplate } from './template.js';
 
 export class InvalidPhoneNumberError extends Error {
   constructor(readonly input: string) {
@@ -30,12 +30,15 @@ export const sendJobId = (messageId: string): string => `sms-send-${messageId}`;
 
 /**
  * Writes the ledger row (or finds the one with the same idempotency key) and
- * enqueues its send. Throws InvalidPhoneNumberError or TemplateError for bad input.
+ * enqueues its send. Throws InvalidPhoneNumberError, TemplateError or TextTooLongError
+ * for bad input. Once the row is stored the text will go out: if the enqueue fails
+ * (Redis down), the sends reconciler enqueues it later, so this still succeeds and a
+ * client never retries into a second text.
  */
-export async function createOutboundMessage(db: Database, bus: JobBus<FieldhandCatalog>, request: OutboundRequest): Promise<{ message: MessageRow; created: boolean }> {
+export async function createOutboundMessage(db: Database, bus: JobBus<FieldhandCatalog>, request: OutboundRequest, logger: Logger): Promise<{ message: MessageRow; created: boolean }> {
   const to = normalizePhone(request.to);
   if (!to) throw new InvalidPhoneNumberError(request.to);
-  const body = request.template !== undefined ? renderTemplate(request.template, request.vars ?? {}) : (request.body ?? '');
+  const body = request.template !== undefined ? renderTemplate(request.template, request.vars ?? {}) : assertTextLength(request.body ?? '');
   const result = await insertOutboundMessage(db, {
     tenantId: request.tenantId,
     direction: 'outbound',
@@ -50,7 +53,9 @@ export async function createOutboundMessage(db: Database, bus: JobBus<FieldhandC
   });
   // Also on a repeat: the first request may have stored the row and lost the enqueue.
   if (result.message.status === 'queued') {
-    await bus.enqueue('sms.send', { tenantId: request.tenantId, messageId: result.message.id }, { jobId: sendJobId(result.message.id), ...(request.priority !== undefined ? { priority: request.priority } : {}) });
+    await bus
+      .enqueue('sms.send', { tenantId: request.tenantId, messageId: result.message.id }, { jobId: sendJobId(result.message.id), ...(request.priority !== undefined ? { priority: request.priority } : {}) })
+      .catch((err: unknown) => logger.warn({ err, messageId: result.message.id }, 'could not enqueue a stored text; the sends reconciler will'));
   }
   return result;
 }

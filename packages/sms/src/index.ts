@@ -12,7 +12,7 @@ export { classifySendError, PERMANENT_RECIPIENT_ERRORS, type SendFailure } from 
 export { sendMessage, type SendOutcome } from './send-message.js';
 export { SenderRateLimit } from './sender-rate-limit.js';
 export { INBOUND_PATH, publicUrl, smsSettings, STATUS_CALLBACK_PATH, statusCallbackPath, twilioCredentials, type SmsDeps, type SmsSettings } from './sms-deps.js';
-export { parseTemplate, renderTemplate, TemplateError } from './template.js';
+export { assertTextLength, MAX_TEXT_LENGTH, parseTemplate, renderTemplate, TemplateError, TextTooLongError } from './template.js';
 export { createTwilioClient, isValidTwilioSignature, TwilioClients, type TwilioClient, type TwilioCredentials } from './twilio-client.js';
 export { twimlResponse } from './twiml.js';
 export { applyEarlyStatus, SidNotYetKnownError, type EarlyStatusJob } from './apply-early-status.js';

@@ -27,10 +27,31 @@ export function parseTemplate(template: string): string[] {
   return [...names];
 }
 
-/** Fills a template; every variable it names must be given (an empty text would go out as "Hi ,"). */
+/** The longest text Twilio accepts (its Message resource refuses a longer Body). */
+export const MAX_TEXT_LENGTH = 1_600;
+
+export class TextTooLongError extends Error {
+  constructor(readonly length: number) {
+    super(`The text is ${length} characters; the limit is ${MAX_TEXT_LENGTH} (Twilio's own)`);
+    this.name = 'TextTooLongError';
+  }
+}
+
+/** Refuses a text longer than Twilio takes: it would hold a sender for minutes and then fail. */
+export function assertTextLength(text: string): string {
+  if (text.length > MAX_TEXT_LENGTH) throw new TextTooLongError(text.length);
+  return text;
+}
+
+/**
+ * Fills a template; every variable it names must be given (an empty text would go out
+ * as "Hi ,"). Only the variables' own keys count: `{{constructor}}` finds nothing on a
+ * plain object's prototype.
+ */
 export function renderTemplate(template: string, vars: Record<string, string | number>): string {
   const needed = parseTemplate(template);
-  const missing = needed.filter((name) => vars[name] === undefined || String(vars[name]).trim() === '');
+  const value = (name: string) => (Object.hasOwn(vars, name) ? vars[name] : undefined);
+  const missing = needed.filter((name) => value(name) === undefined || String(value(name)).trim() === '');
   if (missing.length > 0) throw new TemplateError(`Missing template variable(s): ${missing.join(', ')}`, { missing });
-  return template.replace(PLACEHOLDER, (_m, name: string) => String(vars[name]));
+  return assertTextLength(template.replace(PLACEHOLDER, (_m, name: string) => String(value(name))));
 }

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import twilio from 'twilio';
 import { TwilioHttpClient } from './twilio-http-client.js';
 
@@ -13,8 +15,11 @@ export function createTwilioClient(apiUrl: string, credentials: TwilioCredential
 }
 
 /** One client per account, reused across jobs (keep-alive connections). */
+// One client per credential set in use; rotated or removed credentials age out.
+const MAX_CLIENTS = 1_000;
+
 export class TwilioClients {
-  private readonly clients = new Map<string, TwilioClient>();
+  private readonly clients = new LRUCache<string, TwilioClient>({ max: MAX_CLIENTS });
 
   constructor(
     private readonly apiUrl: string,
@@ -22,7 +27,7 @@ export class TwilioClients {
   ) {}
 
   get(credentials: TwilioCredentials): TwilioClient {
-    const key = `${credentials.accountSid}:${credentials.authToken}`;
+    const key = createHash('sha256').update(`${credentials.accountSid}:${credentials.authToken}`).digest('base64url');
     let client = this.clients.get(key);
     if (!client) {
       client = createTwilioClient(this.apiUrl, credentials, this.timeoutMs);

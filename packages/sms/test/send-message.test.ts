@@ -54,7 +54,7 @@ const atSandbox = async (to: string) =>
   ((await (await fetch(`${sandbox.url}/_sandbox/twilio/messages`)).json()) as Array<{ to: string; body: string; sid: string }>).filter((m) => m.to === to);
 
 async function queue(to: string, body: string) {
-  const { message } = await createOutboundMessage(t.db, deps.bus, { tenantId, to, body, idempotencyKey: `${to}-${body}` });
+  const { message } = await createOutboundMessage(t.db, deps.bus, { tenantId, to, body, idempotencyKey: `${to}-${body}` }, deps.logger);
   return message.id;
 }
 

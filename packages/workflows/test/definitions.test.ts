@@ -21,6 +21,17 @@ describe('definition validation', () => {
     expect(issues.join('\n')).toMatch(/retries/);
   });
 
+  it("rejects names that only an object's prototype has ({{constructor}}, toString)", () => {
+    const def = quickFollowUp();
+    const issues = messagesOf({
+      ...def,
+      trigger: { event: 'estimate.created', conditions: [{ field: 'toString', op: 'eq', value: 'x' }] },
+      steps: [{ id: 'text-1', type: 'send_sms', template: 'Hi {{constructor}} {{__proto__}}', next: 'done' }, { id: 'done', type: 'end' }],
+    });
+    expect(issues.join('\n')).toMatch(/unknown template variable \{\{constructor\}\}/);
+    expect(issues.join('\n')).toMatch(/unknown variable toString/);
+  });
+
   it('rejects unknown template variables and condition fields, naming them', () => {
     const def = quickFollowUp();
     const issues = messagesOf({

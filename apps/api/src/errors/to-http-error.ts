@@ -70,6 +70,9 @@ export function toHttpError(err: unknown): HttpError | undefined {
   for (const e of links) {
     // Defence in depth: path and query schemas should stop these before PostgreSQL sees them.
     if (e.code === '22P02') return new HttpError(400, 'invalid_identifier', 'An identifier in the request is malformed');
+    // Class 22 is "data exception": a value from the request PostgreSQL cannot take (a date out
+    // of range, a string too long, a number overflowing its column). The input is wrong, not us.
+    if (typeof e.code === 'string' && e.code.startsWith('22')) return new HttpError(400, 'invalid_input', 'A value in the request is out of range or malformed');
     if (e.code === '23505' && senderConstraints.has(e.constraint)) {
       return new HttpError(409, 'sender_taken', 'This Twilio number or Messaging Service belongs to another tenant; only the admin can move it');
     }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { findMessage, findTenant, listMessages, type Database, type MessageRow } from '@fieldhand/db';
+import type { Logger } from '@fieldhand/observability';
 import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
-import { createOutboundMessage, InvalidPhoneNumberError, TemplateError } from '@fieldhand/sms';
+import { createOutboundMessage, InvalidPhoneNumberError, TemplateError, TextTooLongError } from '@fieldhand/sms';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
 import { pageOf, uuidParam } from '../schemas/common.js';
@@ -19,7 +20,7 @@ export function toMessageResponse(row: MessageRow) {
   };
 }
 
-export function messageRoutes(db: Database, bus: JobBus<FieldhandCatalog>): AnyRoute[] {
+export function messageRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logger: Logger): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',
@@ -45,11 +46,12 @@ export function messageRoutes(db: Database, bus: JobBus<FieldhandCatalog>): AnyR
         if (header !== undefined && (header.length === 0 || header.length > 200)) throw new ValidationError('Idempotency-Key must be 1–200 characters');
         if (header && body.idempotencyKey && header !== body.idempotencyKey) throw new ValidationError('Idempotency-Key header and idempotencyKey differ');
         try {
-          const { message } = await createOutboundMessage(db, bus, { tenantId: tenant.id, ...body, idempotencyKey: body.idempotencyKey ?? header });
+          const { message } = await createOutboundMessage(db, bus, { tenantId: tenant.id, ...body, idempotencyKey: body.idempotencyKey ?? header }, logger);
           return { status: 202, body: toMessageResponse(message), headers: { Location: `/api/v1/tenants/${tenant.id}/messages/${message.id}` } };
         } catch (error) {
           if (error instanceof InvalidPhoneNumberError) throw new ValidationError('Invalid request body', [{ path: 'to', message: 'not a valid phone number', code: 'invalid_phone' }]);
           if (error instanceof TemplateError) throw new ValidationError(error.message, error.details);
+          if (error instanceof TextTooLongError) throw new ValidationError(error.message, [{ path: 'body', message: error.message, code: 'too_long' }]);
           throw error;
         }
       },

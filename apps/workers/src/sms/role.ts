@@ -1,6 +1,7 @@
-import { createRedis, inboxIdOfJob, isLastAttempt, type FieldhandCatalog } from '@fieldhand/queues';
+import { inboxIdOfJob, isLastAttempt, type FieldhandCatalog } from '@fieldhand/queues';
 import { applyEarlyStatus, processInbound, sendMessage, SenderRateLimit, smsSettings, TwilioClients, type SmsDeps } from '@fieldhand/sms';
 import type { RoleDefinition, RoleDeps } from '../bootstrap/role.js';
+import { sideConnection } from '../bootstrap/side-connection.js';
 
 /** Builds what the sms handlers need; tests pass their own clock. */
 export function smsDeps({ config, db, bus, logger }: RoleDeps<FieldhandCatalog>, clock: () => Date = () => new Date()): SmsDeps {
@@ -11,7 +12,7 @@ export function smsDeps({ config, db, bus, logger }: RoleDeps<FieldhandCatalog>,
     clock,
     twilio: new TwilioClients(config.vendors.TWILIO_API_URL, config.vendors.SMS_SEND_TIMEOUT_MS),
     // Its own connection: limiter calls must not queue behind BullMQ's blocking commands.
-    rateLimit: new SenderRateLimit(createRedis(config.redis.REDIS_URL, 'worker'), config.redis.QUEUE_PREFIX),
+    rateLimit: new SenderRateLimit(sideConnection(config.redis.REDIS_URL, logger, 'sender rate limit'), config.redis.QUEUE_PREFIX),
     settings: smsSettings(config),
   };
 }

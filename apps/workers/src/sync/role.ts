@@ -1,6 +1,7 @@
-import { createRedis, type FieldhandCatalog } from '@fieldhand/queues';
+import type { FieldhandCatalog } from '@fieldhand/queues';
 import { applyPage, createClientFactory, planSyncs, startSync, type SyncDeps } from '@fieldhand/servicetitan';
 import type { RoleDefinition } from '../bootstrap/role.js';
+import { sideConnection } from '../bootstrap/side-connection.js';
 
 /** Pulls ServiceTitan into PostgreSQL: plans passes, starts them, applies one page per job. */
 export const syncRole: RoleDefinition<FieldhandCatalog> = {
@@ -12,7 +13,7 @@ export const syncRole: RoleDefinition<FieldhandCatalog> = {
       authUrl: config.vendors.SERVICETITAN_AUTH_URL,
       apiUrl: config.vendors.SERVICETITAN_API_URL,
       // Its own connection: budget checks must not queue behind BullMQ's blocking calls.
-      redis: createRedis(config.redis.REDIS_URL, 'worker'),
+      redis: sideConnection(config.redis.REDIS_URL, logger, 'ServiceTitan request budget'),
       keyPrefix: config.redis.QUEUE_PREFIX,
       requestsPerSecond: config.vendors.SERVICETITAN_REQUESTS_PER_SECOND,
     });

@@ -56,7 +56,7 @@ export function validateDefinition(input: unknown): ValidationResult {
     if (step.type === 'send_sms') {
       try {
         for (const name of parseTemplate(step.template)) {
-          if (!(name in vars)) issues.push({ path: `${at}.template`, message: `unknown template variable {{${name}}} for a ${subject}; known: ${Object.keys(vars).join(', ')}` });
+          if (!Object.hasOwn(vars, name)) issues.push({ path: `${at}.template`, message: `unknown template variable {{${name}}} for a ${subject}; known: ${Object.keys(vars).join(', ')}` });
         }
       } catch (error) {
         if (!(error instanceof TemplateError)) throw error;
@@ -77,7 +77,7 @@ export function validateDefinition(input: unknown): ValidationResult {
 function checkConditions(conditions: Condition[], subject: SubjectType, path: string, issues: DefinitionIssue[]): void {
   const vars = SUBJECT_VARIABLES[subject];
   conditions.forEach((c, i) => {
-    if (!(c.field in vars)) issues.push({ path: `${path}.${i}.field`, message: `unknown variable ${c.field} for a ${subject}; known: ${Object.keys(vars).join(', ')}` });
+    if (!Object.hasOwn(vars, c.field)) issues.push({ path: `${path}.${i}.field`, message: `unknown variable ${c.field} for a ${subject}; known: ${Object.keys(vars).join(', ')}` });
     const needsValue = c.op !== 'exists' && c.op !== 'not_exists';
     if (needsValue && c.value === undefined) issues.push({ path: `${path}.${i}.value`, message: `${c.op} needs a value` });
     if ((c.op === 'in' || c.op === 'not_in') && !Array.isArray(c.value)) issues.push({ path: `${path}.${i}.value`, message: `${c.op} needs a list` });

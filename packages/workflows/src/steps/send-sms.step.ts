@@ -26,7 +26,7 @@ export const sendSmsStep: StepExecutor<'send_sms'> = async ({ deps, tenant, run,
       location: { state: subject.locationState ?? undefined },
       // A follow-up already due goes out before a first text of a new run.
       ...(first ? { priority: NEW_WORK_PRIORITY } : {}),
-    });
+    }, deps.logger);
     // A stop that landed while this step ran must still win over a text not yet sent. Only a
     // stop: a run found completed got there through this very step, run twice at once (a stalled
     // job retried beside its re-enqueued twin), and its text is the one the customer should get.
