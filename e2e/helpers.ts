@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_ENCRYPTION_KEY } from '@fieldhand/db/testing';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 const pm2Bin = join(root, 'node_modules/.bin/pm2');
@@ -123,6 +124,8 @@ export async function startPm2System(options: { databaseUrl: string; redisUrl: s
     PUBLIC_BASE_URL: api,
     API_INSTANCES: '1',
     FIELDHAND_ADMIN_KEY: options.adminKey,
+    // The key the test process seals with too (createTestDatabase): both read the same rows.
+    FIELDHAND_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     FIELDHAND_DEMO: '0',
     JOB_LOCK_DURATION_MS: '3000',
     SHUTDOWN_TIMEOUT_MS: '3000',

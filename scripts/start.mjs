@@ -39,10 +39,17 @@ env.PUBLIC_BASE_URL ??= `http://127.0.0.1:${env.PORT}`;
 if (demo) Object.assign(env, await demoEnvironment(env));
 
 const adminKeySource = resolveAdminKey(env);
+const encryptionKeySource = resolveEncryptionKey(env);
+const cfg = await loadConfigOrExit(env);
 
 const db = await import(pathToFileURL(join(root, 'packages/db/dist/index.js')).href);
 if (await db.ensureDatabaseExists(env.DATABASE_URL)) log(`created database ${new URL(env.DATABASE_URL).pathname.slice(1)}`);
-const conn = db.createDatabase({ url: env.DATABASE_URL, max: 1, applicationName: 'fieldhand-start' });
+const conn = db.createDatabase({
+  url: env.DATABASE_URL,
+  max: 1,
+  applicationName: 'fieldhand-start',
+  encryption: { key: cfg.database.FIELDHAND_ENCRYPTION_KEY, previousKeys: cfg.database.FIELDHAND_ENCRYPTION_PREVIOUS_KEYS },
+});
 await db.runMigrations(conn);
 if (demo && (await seedDemoTenant(db, conn))) log('created the demo tenant');
 await db.closeDatabase(conn);
@@ -74,6 +81,32 @@ function demoMode() {
   if (asked === '0' || configured.length > 0) return false;
   log('no vendor is configured: starting the demo (FIELDHAND_DEMO=1) with the vendor sandbox');
   return true;
+}
+
+/** The configuration every app will load, checked here first so a bad variable stops us before PM2 starts anything. */
+async function loadConfigOrExit(target) {
+  const { loadConfig, ConfigError } = await import(pathToFileURL(join(root, 'packages/config/dist/index.js')).href);
+  try {
+    return loadConfig(target);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78);
+  }
+}
+
+/** Vendor secrets are sealed at rest: the demo makes its own key once; anything else must bring one. */
+function resolveEncryptionKey(target) {
+  if (target.FIELDHAND_ENCRYPTION_KEY_FILE) return `file ${target.FIELDHAND_ENCRYPTION_KEY_FILE} (FIELDHAND_ENCRYPTION_KEY_FILE)`;
+  if (target.FIELDHAND_ENCRYPTION_KEY) return 'the FIELDHAND_ENCRYPTION_KEY environment variable';
+  if (!demo) {
+    process.stderr.write('FIELDHAND_ENCRYPTION_KEY (or FIELDHAND_ENCRYPTION_KEY_FILE) must be set outside the demo: vendor secrets are encrypted at rest (openssl rand -base64 32)\n');
+    process.exit(78);
+  }
+  const file = join(stateDir, 'encryption-key');
+  if (!existsSync(file)) writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  target.FIELDHAND_ENCRYPTION_KEY_FILE = file;
+  return `file ${file} (generated for the demo)`;
 }
 
 function resolveAdminKey(target) {
@@ -117,6 +150,7 @@ async function announceWhenReady(pm2) {
     `Health         ${api}/healthz  ${api}/readyz  ${api}/metrics`,
     `Queues         ${api}/admin/queues  (user admin, password = admin key)`,
     `Admin key      ${adminKeySource}`,
+    `Secrets key    ${encryptionKeySource}`,
     `Processes      PM2_HOME=${env.PM2_HOME} npx pm2 status   (logs: npx pm2 logs, dashboard: npx pm2 monit)`,
   ];
   if (demo) lines.push(`Phone page     ${env.SANDBOX_PUBLIC_URL}/phone`, `Sandbox        ${env.SANDBOX_PUBLIC_URL}  (fake ServiceTitan, GHL and Twilio)`);

@@ -93,7 +93,7 @@ export function createApp(deps: AppDeps): Express {
     ...tenantRoutes(db),
     ...apiKeyRoutes(db),
     ...deadLetterRoutes(db, bus),
-    ...maintenanceRoutes(bus),
+    ...maintenanceRoutes(db, bus),
     ...messageRoutes(db, bus, logger),
     ...consentRoutes(db),
     ...syncRoutes(db, bus),

@@ -18,7 +18,12 @@ process.on('uncaughtException', (err) => {
   process.exit(1);
 });
 
-const db = createDatabase({ url: cfg.database.DATABASE_URL, max: cfg.database.DATABASE_POOL_MAX, applicationName: 'fieldhand-api' });
+const db = createDatabase({
+  url: cfg.database.DATABASE_URL,
+  max: cfg.database.DATABASE_POOL_MAX,
+  applicationName: 'fieldhand-api',
+  encryption: { key: cfg.database.FIELDHAND_ENCRYPTION_KEY, previousKeys: cfg.database.FIELDHAND_ENCRYPTION_PREVIOUS_KEYS },
+});
 const redis = createRedis(cfg.redis.REDIS_URL, 'producer');
 let redisDown = false;
 redis.on('error', (err) => {

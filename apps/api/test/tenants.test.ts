@@ -119,12 +119,12 @@ describe('tenants', () => {
 describe('api keys', () => {
   it('creates a key shown once, which then authenticates as that tenant', async () => {
     const tenant = (await api.request('/api/v1/tenants', { method: 'POST', ...admin, body: tenantInput('Keys') })).body.id;
-    const res = await api.request(`/api/v1/tenants/${tenant}/api-keys`, { method: 'POST', ...admin, body: { name: 'zapier' } });
+    const res = await api.request(`/api/v1/tenants/${tenant}/api-keys`, { method: 'POST', ...admin, body: { name: 'zapier', scopes: ['read', 'write', 'keys:manage'] } });
     expect(res.status).toBe(201);
-    expect(Object.keys(res.body).sort()).toEqual(['createdAt', 'id', 'key', 'name', 'prefix']);
+    expect(Object.keys(res.body).sort()).toEqual(['createdAt', 'id', 'key', 'name', 'prefix', 'scopes']);
     expect(res.body.key).toMatch(new RegExp(`^fh_${res.body.prefix}_`));
     expect((await api.request(`/api/v1/tenants/${tenant}`, { key: res.body.key })).status).toBe(200);
-    // The tenant may mint its own further keys, and revoke them.
+    // With keys:manage, the tenant may mint its own further keys, and revoke them.
     const own = await api.request(`/api/v1/tenants/${tenant}/api-keys`, { method: 'POST', key: res.body.key, body: { name: 'second' } });
     expect(own.status).toBe(201);
     const del = await api.request(`/api/v1/tenants/${tenant}/api-keys/${own.body.id}`, { method: 'DELETE', key: res.body.key });

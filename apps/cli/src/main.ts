@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ApiClient, ApiError } from './api-client.js';
 import { registerDeadLetterCommands } from './commands/dead-letters.js';
-import { registerProbeCommand } from './commands/probe.js';
+import { registerKeysCommand, registerProbeCommand } from './commands/probe.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerTenantCommands } from './commands/tenants.js';
 import { registerWorkflowCommands } from './commands/workflows.js';
@@ -28,6 +28,7 @@ export async function main(argv: string[], context: CliContext = {}): Promise<nu
   registerTenantCommands(program, client, output);
   registerDeadLetterCommands(program, client, output);
   registerProbeCommand(program, client, output);
+  registerKeysCommand(program, client, output);
   registerSyncCommands(program, client, output);
   registerWorkflowCommands(program, client, output);
 

@@ -47,7 +47,8 @@ function peakRssMb(pid: number): number {
 }
 
 await admin(`create database ${dbName}`);
-const db = createDatabase({ url: dbUrl, max: 4 });
+// The bench's own key: the tenants it makes carry ServiceTitan secrets, sealed like production's.
+const db = createDatabase({ url: dbUrl, max: 4, encryption: { key: randomBytes(32).toString('base64') } });
 const redis = createRedis(redisUrl, 'worker');
 const bus = new JobBus(jobCatalog, redis, prefix);
 const sandbox = createSandbox({ logLevel: 'warn' });

@@ -43,6 +43,9 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     worker: parseSection(workerSchema, env, problems),
     log: parseSection(logSchema, env, problems),
   };
+  if (config.log?.NODE_ENV === 'production' && config.database && !config.database.FIELDHAND_ENCRYPTION_KEY) {
+    problems.push('FIELDHAND_ENCRYPTION_KEY: required in production (vendor secrets are encrypted at rest)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

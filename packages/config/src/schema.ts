@@ -5,9 +5,22 @@ import { z } from 'zod';
 const url = (fallback: string) => z.url().default(fallback);
 const optionalSecret = z.string().min(1).optional();
 
+// 32 random bytes, base64 (`openssl rand -base64 32`).
+const isEncryptionKey = (text: string) => Buffer.from(text.trim(), 'base64').length === 32;
+const encryptionKey = z.string().refine(isEncryptionKey, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+
 export const databaseSchema = z.object({
   DATABASE_URL: url('postgres://127.0.0.1:5432/fieldhand'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  // Seals vendor secrets (ServiceTitan secret and app key, GHL token, Twilio auth token) at
+  // rest. Required in production; rotate by moving it to the previous keys (docs/operations.md).
+  FIELDHAND_ENCRYPTION_KEY: encryptionKey.optional(),
+  // Comma-separated keys that still open secrets sealed before a rotation.
+  FIELDHAND_ENCRYPTION_PREVIOUS_KEYS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []))
+    .refine((keys) => keys.every(isEncryptionKey), 'each key must be 32 bytes, base64-encoded'),
 });
 
 export const redisSchema = z.object({
@@ -91,4 +104,4 @@ export const logSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
 
-export const SECRET_NAMES = ['DATABASE_URL', 'REDIS_URL', 'FIELDHAND_ADMIN_KEY', 'TWILIO_AUTH_TOKEN', 'METRICS_TOKEN'] as const;
+export const SECRET_NAMES = ['DATABASE_URL', 'REDIS_URL', 'FIELDHAND_ADMIN_KEY', 'TWILIO_AUTH_TOKEN', 'METRICS_TOKEN', 'FIELDHAND_ENCRYPTION_KEY', 'FIELDHAND_ENCRYPTION_PREVIOUS_KEYS'] as const;

@@ -1,12 +1,20 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from './pg.js';
 import * as schema from './schema/index.js';
+import { useEncryptionKeys } from './secrets/secret-box.js';
 
 export type Database = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
-export type DatabaseOptions = { url: string; max?: number; applicationName?: string };
+export type DatabaseOptions = {
+  url: string;
+  max?: number;
+  applicationName?: string;
+  /** The process's keys for vendor secrets at rest (FIELDHAND_ENCRYPTION_KEY, …_PREVIOUS_KEYS). */
+  encryption?: { key: string | undefined; previousKeys?: readonly string[] };
+};
 
 export function createDatabase(options: DatabaseOptions): Database {
+  if (options.encryption) useEncryptionKeys(options.encryption.key, options.encryption.previousKeys);
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,

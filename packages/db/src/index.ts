@@ -11,3 +11,5 @@ export * from './repositories/messages.js';
 export * from './repositories/consent.js';
 export * from './repositories/outbox.js';
 export * from './repositories/inbound-texts.js';
+export * from './repositories/tenant-secrets.js';
+export { currentEncryptionKeyId, EncryptionKeyError, encryptionKeyId, parseEncryptionKey, useEncryptionKeys } from './secrets/secret-box.js';

@@ -13,3 +13,14 @@ export function registerProbeCommand(program: Command, client: () => ApiClient, 
       output.out(`probe ${opts.id} enqueued as job ${jobId}`);
     });
 }
+
+export function registerKeysCommand(program: Command, client: () => ApiClient, output: Output): void {
+  const keys = program.command('keys').description('encryption keys of vendor secrets at rest');
+  keys
+    .command('rotate-encryption')
+    .description("seal every tenant's vendor secrets with the current FIELDHAND_ENCRYPTION_KEY (see docs/operations.md)")
+    .action(async () => {
+      const done = await client().request<{ keyId: string; rows: number; secretsByKey: Record<string, number> }>('POST', '/maintenance/rotate-encryption');
+      output.out(`sealed ${done.rows} tenant rows with key ${done.keyId}; secrets by key now: ${JSON.stringify(done.secretsByKey)}`);
+    });
+}

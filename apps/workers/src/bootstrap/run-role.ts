@@ -26,7 +26,12 @@ export async function runRole(role: RoleDefinition<FieldhandCatalog>): Promise<v
   });
 
   const poolMax = workerPoolSize(role.queues, cfg.database.DATABASE_POOL_MAX);
-  const db = createDatabase({ url: cfg.database.DATABASE_URL, max: poolMax, applicationName: `fieldhand-${role.name}` });
+  const db = createDatabase({
+    url: cfg.database.DATABASE_URL,
+    max: poolMax,
+    applicationName: `fieldhand-${role.name}`,
+    encryption: { key: cfg.database.FIELDHAND_ENCRYPTION_KEY, previousKeys: cfg.database.FIELDHAND_ENCRYPTION_PREVIOUS_KEYS },
+  });
   const migrations = await migrationStatus(db);
   if (migrations.applied < migrations.expected) {
     logger.fatal(migrations, 'database is not migrated; run `npm run migrate`');

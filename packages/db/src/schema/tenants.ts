@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { sealedJsonb } from '../secrets/sealed-jsonb.js';
 
 export type ServiceTitanCredentials = { tenantId: string; clientId: string; clientSecret: string; appKey: string };
 export type GhlCredentials = { locationId: string; token: string };
@@ -14,14 +15,22 @@ export type TwilioSettings = {
   segmentsPerSecond?: number;
 };
 
+/** The fields of each vendor block that are secrets, sealed at rest. */
+export const TENANT_SECRET_FIELDS = {
+  servicetitan: ['clientSecret', 'appKey'],
+  ghl: ['token'],
+  twilio: ['authToken'],
+} as const satisfies { servicetitan: Array<keyof ServiceTitanCredentials>; ghl: Array<keyof GhlCredentials>; twilio: Array<keyof TwilioSettings> };
+
 export const tenants = pgTable('tenants', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
   timezone: text('timezone').notNull(),
-  // Vendor credentials are write-only through the API: repositories never return them to callers.
-  servicetitan: jsonb('servicetitan').$type<ServiceTitanCredentials>(),
-  ghl: jsonb('ghl').$type<GhlCredentials>(),
-  twilio: jsonb('twilio').$type<TwilioSettings>(),
+  // Vendor credentials are write-only through the API: repositories never return them to
+  // callers. Their secrets are sealed at rest (AES-256-GCM, FIELDHAND_ENCRYPTION_KEY).
+  servicetitan: sealedJsonb<ServiceTitanCredentials>('servicetitan', TENANT_SECRET_FIELDS.servicetitan),
+  ghl: sealedJsonb<GhlCredentials>('ghl', TENANT_SECRET_FIELDS.ghl),
+  twilio: sealedJsonb<TwilioSettings>('twilio', TENANT_SECRET_FIELDS.twilio),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
