@@ -62,7 +62,7 @@ describe('api keys', () => {
     expect((await verifyApiKey(t.db, key))?.id).toBe(row.id);
     expect(await verifyApiKey(t.db, `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`)).toBeUndefined();
     expect(await verifyApiKey(t.db, 'not-a-key')).toBeUndefined();
-    expect(await revokeApiKey(t.db, tenant.id, row.id)).toBe(true);
+    expect(await revokeApiKey(t.db, row.id, tenant.id)).toBe(true);
     expect(await verifyApiKey(t.db, key)).toBeUndefined();
   });
 });

@@ -7,8 +7,12 @@ import { fromDomainEvent, fromSmsEvent, handleWorkflowEvent, runStep, type Defin
 
 export const logger = createLogger({ name: 'workflows-test', level: 'silent' });
 
+// A sender belongs to one tenant: each tenant made here texts from a number of its own.
+let senderSeq = 0;
+
 export async function createSmsTenant(db: Database, name = 'Acme HVAC'): Promise<string> {
-  const tenant = await createTenant(db, { name, timezone: 'America/Chicago', twilio: { from: '+15005550006' } });
+  const from = `+1512000${String(senderSeq++).padStart(4, '0')}`;
+  const tenant = await createTenant(db, { name, timezone: 'America/Chicago', twilio: { from } });
   return tenant.id;
 }
 
