@@ -96,7 +96,7 @@ describe('the demo, clicked through on the phone page', () => {
     // The summary names where to look; routine info logs stay in PM2's files.
     expect(output).toContain(`Phone page     ${sandbox}/phone`);
     expect(output).toMatch(/up {4}fieldhand-worker-sms/);
-    expect(output).not.toContain('"level":30');
+    expect(output).not.toContain('"level":"info"');
 
     // Texts go out 08:00–21:00 in the customer's zone; the suite runs at any hour.
     const tenants = (await call('/tenants')).body['data'] as Array<{ id: string; name: string; twilio: { from: string } }>;

@@ -6,28 +6,10 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { format as formatArgs } from 'node:util';
+import { foregroundLine } from './foreground.mjs';
 import { root } from './toolchain.mjs';
 
 const require = createRequire(import.meta.url);
-const WARN = 40;
-
-/**
- * What the foreground shows of one line an app wrote: pino lines at warn or
- * above, and anything else written to stderr; null for routine output.
- */
-export function foregroundLine(type, app, line, format) {
-  if (!line.trim()) return null;
-  if (line.startsWith('{')) {
-    try {
-      const entry = JSON.parse(line);
-      if (typeof entry.level === 'number') return entry.level >= WARN ? format(line, app) : null;
-    } catch {
-      // not JSON after all: judged by its stream below
-    }
-  }
-  return type === 'err' ? `${app} | ${line}` : null;
-}
-
 function formatter(pretty) {
   if (!pretty) return (line) => line;
   const { prettyFactory } = require('pino-pretty');

@@ -5,7 +5,7 @@ import { bullBoard } from './admin/bull-board.js';
 import type { AppDeps } from './app-deps.js';
 import type { AnyRoute } from './http/define-route.js';
 import { mountRoutes } from './http/mount-routes.js';
-import { authenticate } from './middleware/authenticate.js';
+import { authenticate, refuseInvalidKey } from './middleware/authenticate.js';
 import { correlation } from './middleware/correlation.js';
 import { cors } from './middleware/cors.js';
 import { errorHandler, notFound } from './middleware/error-handler.js';
@@ -110,8 +110,9 @@ export function createApp(deps: AppDeps): Express {
   // Authenticate before reading a body, so unauthenticated callers cannot make us parse one.
   const api = Router();
   api.use(
-    limits.perIp,
     authenticate({ db, adminKey, logger }),
+    limits.perIp,
+    refuseInvalidKey,
     limits.perKey,
     requireJson,
     express.json({ limit: http.BODY_LIMIT, type: ['application/json', 'application/*+json'] }),

@@ -47,6 +47,10 @@ setQueueDepthReader(() =>
 const app = createApp({ config: cfg, db, bus, redis, logger });
 const running = await startServer(app, { port: cfg.http.PORT, host: cfg.http.HOST, requestTimeoutMs: cfg.http.REQUEST_TIMEOUT_MS });
 
+if (!cfg.http.METRICS_TOKEN && cfg.log.NODE_ENV === 'production') {
+  logger.warn('GET /metrics is open to anyone who can reach this port: set METRICS_TOKEN, or keep the port off public networks');
+}
+
 const base = cfg.http.PUBLIC_BASE_URL.replace(/\/$/, '');
 logger.info(
   {

@@ -36,6 +36,18 @@ describe('logger', () => {
     expect(output).toContain('[REDACTED]');
   });
 
+  it('scrubs our API keys and URL credentials from free text, keeping what tells them apart', () => {
+    const { logger, raw } = capture('info');
+    const secret = 'Q'.repeat(43);
+    logger.warn(`rejected key fh_ABCDEFGHIJKL_${secret} from the office`);
+    logger.error({ err: new Error('connect to postgres://fieldhand:s3cr3t-pw@db.internal:5432/fieldhand failed') }, 'no database');
+    logger.info('redis at redis://:r3dis-pass@cache:6379 is back');
+    const output = raw.join('');
+    for (const leaked of [secret, 's3cr3t-pw', 'r3dis-pass']) expect(output).not.toContain(leaked);
+    expect(output).toContain('fh_ABCDEFGHIJKL_[REDACTED]');
+    expect(output).toContain('postgres://[REDACTED]@db.internal:5432');
+  });
+
   it('masks phone numbers to the last four digits at info level', () => {
     const { logger, raw, lines } = capture('info');
     logger.info({ to: '+15551234567', message: { from: '+15559876543' } }, 'texting +15551234567');

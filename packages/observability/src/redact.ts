@@ -5,6 +5,10 @@ const SECRET_KEY =
 // North American numbers in common spellings, and any E.164 number.
 const PHONE_IN_TEXT = /(?<![\w+])(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b|(?<!\w)\+\d{8,15}\b/g;
 const CREDENTIAL_IN_TEXT = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+// Our own API keys (fh_<prefix>_<secret>): the prefix stays, so a line still says which key.
+const API_KEY_IN_TEXT = /\b(fh_[A-Za-z0-9]{12}_)[A-Za-z0-9_-]{43}/g;
+// user:password@ in a URL (a DATABASE_URL or REDIS_URL in an error message).
+const URL_CREDENTIALS_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]*@/gi;
 const SECRET_ASSIGNMENT_IN_TEXT =
   /(\b(?:token|api_key|apikey|api-key|secret|client_secret|access_token|auth_token|password)["']?\s*[=:]\s*["']?)[^&\s"',}]+/gi;
 
@@ -18,7 +22,11 @@ export function maskPhone(value: string): string {
 }
 
 export function scrubText(text: string, maskPhones: boolean): string {
-  let out = text.replace(CREDENTIAL_IN_TEXT, `$1 ${REDACTED}`).replace(SECRET_ASSIGNMENT_IN_TEXT, `$1${REDACTED}`);
+  let out = text
+    .replace(CREDENTIAL_IN_TEXT, `$1 ${REDACTED}`)
+    .replace(API_KEY_IN_TEXT, `$1${REDACTED}`)
+    .replace(URL_CREDENTIALS_IN_TEXT, `$1${REDACTED}@`)
+    .replace(SECRET_ASSIGNMENT_IN_TEXT, `$1${REDACTED}`);
   if (maskPhones) out = out.replace(PHONE_IN_TEXT, (m) => maskPhone(m));
   return out;
 }

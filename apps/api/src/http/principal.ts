@@ -16,6 +16,8 @@ declare global {
     interface Locals {
       correlationId: string;
       principal?: Principal;
+      /** A key was presented and is not valid (answered 401 after the per-IP limiter counts it). */
+      invalidKey?: boolean;
       /** Route pattern for logs and metrics; bounded cardinality, unlike the raw URL. */
       route?: string;
     }

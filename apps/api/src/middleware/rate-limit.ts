@@ -47,10 +47,10 @@ const tooMany: RequestHandler = (_req, _res, next) => {
 };
 
 /**
- * Two limiters. `perIp` runs before authentication and only keeps the hits of
- * requests that end unauthenticated (public routes, failed keys), which bounds
- * key guessing per address without charging keyed traffic to its IP. `perKey`
- * runs after authentication and limits each key, wherever it calls from.
+ * Two limiters. `perIp` runs after the key is resolved and applies only to requests
+ * without a valid key (public routes, failed keys): it bounds key guessing per
+ * address, and a valid key is never counted or blocked by its IP. `perKey` limits
+ * each valid key, wherever it calls from.
  * If Redis is unreachable requests pass unlimited (and it is logged): limiting
  * protects the service, it must not be the reason reads fail.
  */
@@ -71,8 +71,7 @@ export function rateLimiters(settings: RateLimitSettings): { perIp: RequestHandl
     ...common,
     limit: settings.unauthenticatedPerMinute,
     store: redisStore(settings.redis, `${settings.prefix}:rate-limit:ip:`),
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.locals.principal !== undefined,
+    skip: (_req, res) => res.locals.principal !== undefined,
   });
   const perKey = rateLimit({
     ...common,
