@@ -23,6 +23,11 @@ const db = createDatabase({
   max: cfg.database.DATABASE_POOL_MAX,
   applicationName: 'fieldhand-api',
   encryption: { key: cfg.database.FIELDHAND_ENCRYPTION_KEY, previousKeys: cfg.database.FIELDHAND_ENCRYPTION_PREVIOUS_KEYS },
+  timeouts: {
+    statementMs: Math.min(cfg.database.DATABASE_STATEMENT_TIMEOUT_MS, cfg.http.REQUEST_TIMEOUT_MS),
+    lockMs: cfg.database.DATABASE_LOCK_TIMEOUT_MS,
+    idleInTransactionMs: cfg.database.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  },
 });
 const redis = createRedis(cfg.redis.REDIS_URL, 'producer');
 let redisDown = false;

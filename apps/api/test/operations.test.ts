@@ -28,6 +28,21 @@ describe('probes', () => {
     expect(res.body).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok', migrations: 'ok' } });
   });
 
+  it('a flood of /readyz probes costs one check per second, not two queries per hit', async () => {
+    await new Promise((r) => setTimeout(r, 1_100)); // past the previous test's cached answer
+    let checkouts = 0;
+    const count = () => void checkouts++;
+    api.db.$client.on('acquire', count);
+    try {
+      const answers = await Promise.all(Array.from({ length: 50 }, () => api.request('/readyz')));
+      expect(answers.every((a) => a.status === 200)).toBe(true);
+    } finally {
+      api.db.$client.off('acquire', count);
+    }
+    // One check: `select 1` and the migrations count. Before: 100.
+    expect(checkouts).toBeLessThanOrEqual(4);
+  });
+
   it('GET /readyz → 503 naming postgres when PostgreSQL is unreachable; API calls needing it → 503', async () => {
     const deadDb = createDatabase({ url: 'postgres://postgres@127.0.0.1:1/fieldhand' });
     const app = createApp({ config: api.config, db: deadDb, bus: api.bus, redis: api.redis.connect('producer'), logger: createLogger({ name: 't', level: 'silent' }) });

@@ -12,6 +12,11 @@ const encryptionKey = z.string().refine(isEncryptionKey, 'must be 32 bytes, base
 export const databaseSchema = z.object({
   DATABASE_URL: url('postgres://127.0.0.1:5432/fieldhand'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  // Per connection. The API also never lets a statement outlive REQUEST_TIMEOUT_MS. The lock
+  // timeout must exceed SMS_SEND_TIMEOUT_MS: a STOP waits for a send at Twilio to finish.
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(120_000),
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(60_000),
   // Seals vendor secrets (ServiceTitan secret and app key, GHL token, Twilio auth token) at
   // rest. Required in production; rotate by moving it to the previous keys (docs/operations.md).
   FIELDHAND_ENCRYPTION_KEY: encryptionKey.optional(),

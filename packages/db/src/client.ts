@@ -11,6 +11,12 @@ export type DatabaseOptions = {
   applicationName?: string;
   /** The process's keys for vendor secrets at rest (FIELDHAND_ENCRYPTION_KEY, …_PREVIOUS_KEYS). */
   encryption?: { key: string | undefined; previousKeys?: readonly string[] };
+  /**
+   * Set on every connection: no statement runs longer, no lock is waited on longer, and
+   * no transaction sits idle longer (a crashed or stuck caller cannot hold locks and a
+   * connection forever). Unset: PostgreSQL's defaults (none).
+   */
+  timeouts?: { statementMs: number; lockMs: number; idleInTransactionMs: number };
 };
 
 export function createDatabase(options: DatabaseOptions): Database {
@@ -22,6 +28,13 @@ export function createDatabase(options: DatabaseOptions): Database {
     // Fail fast instead of hanging a request or job when PostgreSQL is unreachable.
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    ...(options.timeouts
+      ? {
+          statement_timeout: options.timeouts.statementMs,
+          lock_timeout: options.timeouts.lockMs,
+          idle_in_transaction_session_timeout: options.timeouts.idleInTransactionMs,
+        }
+      : {}),
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);

@@ -26,10 +26,15 @@ export async function runMigrations(db: Database): Promise<void> {
 }
 
 /** Number of migrations the code expects versus the number the database has applied. */
+// The journal ships with the code: read once per process, not per readiness probe.
+let expectedMigrations: number | undefined;
+
+function expectedMigrationCount(): number {
+  expectedMigrations ??= (JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as { entries: unknown[] }).entries.length;
+  return expectedMigrations;
+}
+
 export async function migrationStatus(db: Database): Promise<{ expected: number; applied: number }> {
-  const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as {
-    entries: unknown[];
-  };
   let applied = 0;
   try {
     const result = await db.execute<{ count: string }>(sql`select count(*)::text as count from drizzle.__drizzle_migrations`);
@@ -37,7 +42,7 @@ export async function migrationStatus(db: Database): Promise<{ expected: number;
   } catch (err) {
     if ((err as { code?: string }).code !== '42P01') throw err; // undefined_table: nothing applied yet
   }
-  return { expected: journal.entries.length, applied };
+  return { expected: expectedMigrationCount(), applied };
 }
 
 /** Creates the database named in `url` if it does not exist (used by `npm start`). */

@@ -69,6 +69,8 @@ export function toHttpError(err: unknown): HttpError | undefined {
   }
   for (const e of links) {
     // Defence in depth: path and query schemas should stop these before PostgreSQL sees them.
+    // statement_timeout or lock_timeout: we were too slow, the request may be tried again.
+    if (e.code === '57014' || e.code === '55P03') return new ServiceUnavailableError('database_timeout', 'The database took too long; retry shortly');
     if (e.code === '22P02') return new HttpError(400, 'invalid_identifier', 'An identifier in the request is malformed');
     // Class 22 is "data exception": a value from the request PostgreSQL cannot take (a date out
     // of range, a string too long, a number overflowing its column). The input is wrong, not us.

@@ -14,6 +14,19 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
+ * checkReadiness shared for `ttlMs`: /readyz is public and unthrottled, so a flood of
+ * probes costs at most one check per second per process, never two queries per hit.
+ */
+export function cachedReadiness(db: Database, redis: Redis, ttlMs = 1_000): () => Promise<Readiness> {
+  let last: { at: number; result: Promise<Readiness> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at >= ttlMs) last = { at: now, result: checkReadiness(db, redis) };
+    return last.result;
+  };
+}
+
+/**
  * PostgreSQL answers, Redis answers, and every migration this code expects is
  * applied. Each check is bounded so a hung dependency fails the probe instead of
  * hanging it. More migrations than expected is still ready: during a rolling

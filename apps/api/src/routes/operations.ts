@@ -3,7 +3,7 @@ import { secretsEqual } from '@fieldhand/db';
 import { metricsRegistry } from '@fieldhand/observability';
 import type { AppDeps } from '../app-deps.js';
 import { UnauthorizedError } from '../errors/http-error.js';
-import { checkReadiness } from '../http/check-readiness.js';
+import { cachedReadiness } from '../http/check-readiness.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
 import { presentedApiKey } from '../http/resolve-principal.js';
 
@@ -18,6 +18,7 @@ const readinessBody = z
 /** Probes and metrics: unauthenticated (except an optional metrics token) and never rate limited. */
 export function operationRoutes(deps: Pick<AppDeps, 'db' | 'redis' | 'config'>): AnyRoute[] {
   const metricsToken = deps.config.http.METRICS_TOKEN;
+  const readiness = cachedReadiness(deps.db, deps.redis);
   return [
     defineRoute({
       method: 'get',
@@ -42,7 +43,7 @@ export function operationRoutes(deps: Pick<AppDeps, 'db' | 'redis' | 'config'>):
         503: { description: 'Not ready; `checks` names the failing part', schema: readinessBody },
       },
       handler: async () => {
-        const { ready, checks } = await checkReadiness(deps.db, deps.redis);
+        const { ready, checks } = await readiness();
         return { status: ready ? 200 : 503, body: { status: ready ? 'ok' : 'unavailable', checks }, headers: { 'Cache-Control': 'no-store' } };
       },
     }),

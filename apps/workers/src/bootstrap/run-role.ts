@@ -31,6 +31,11 @@ export async function runRole(role: RoleDefinition<FieldhandCatalog>): Promise<v
     max: poolMax,
     applicationName: `fieldhand-${role.name}`,
     encryption: { key: cfg.database.FIELDHAND_ENCRYPTION_KEY, previousKeys: cfg.database.FIELDHAND_ENCRYPTION_PREVIOUS_KEYS },
+    timeouts: {
+      statementMs: cfg.database.DATABASE_STATEMENT_TIMEOUT_MS,
+      lockMs: cfg.database.DATABASE_LOCK_TIMEOUT_MS,
+      idleInTransactionMs: cfg.database.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
   });
   const migrations = await migrationStatus(db);
   if (migrations.applied < migrations.expected) {
