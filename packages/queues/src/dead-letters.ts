@@ -3,13 +3,14 @@ import {
   findDeadLetter,
   markDeadLetterReplayed,
   recordDeadLetter,
+  recordedDeadLetters,
   deleteDeadLetter,
   type Database,
   type DeadLetterRow,
 } from '@fieldhand/db';
 import type { Catalog } from './catalog.js';
 import type { JobBus } from './job-bus.js';
-import { isQueueName } from './queue-names.js';
+import { isQueueName, QUEUE_NAMES } from './queue-names.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -46,6 +47,30 @@ export async function deadLetterJob<C extends Catalog>(
     );
   }
   return row;
+}
+
+// Newest failed jobs looked at per queue and pass; the worker records nearly all itself.
+const FAILED_SCAN = 1_000;
+
+/**
+ * Copies to dead_letters every failed job (BullMQ's failed set holds only jobs that
+ * failed for good) that has no dead letter yet: those whose worker could not reach
+ * PostgreSQL at the moment of failure. Failed jobs stay in Redis for a week
+ * (KEEP_FAILED), so a dead letter is recorded even after a long outage.
+ */
+export async function recordFailedJobs<C extends Catalog>(db: Database, bus: JobBus<C>): Promise<number> {
+  let recorded = 0;
+  for (const queueName of QUEUE_NAMES) {
+    if (queueName === 'dead-letter') continue;
+    const failed = (await bus.queue(queueName).getFailed(0, FAILED_SCAN - 1)).filter((job): job is Job => Boolean(job?.id));
+    const known = await recordedDeadLetters(db, queueName, failed.map((job) => job.id!));
+    for (const job of failed) {
+      if (known.has(`${job.id}:${job.attemptsMade}`)) continue;
+      const error = Object.assign(new Error(job.failedReason || 'failed'), { stack: job.stacktrace?.at(-1) ?? undefined });
+      if (await deadLetterJob(db, bus, job, error, job.attemptsMade)) recorded++;
+    }
+  }
+  return recorded;
 }
 
 export type ReplayResult = { deadLetter: DeadLetterRow; jobId: string };

@@ -1,7 +1,7 @@
 export { defineCatalog, NEW_WORK_PRIORITY, tenantScoped, type Catalog, type JobData, type JobDefinition, type JobInput, type JobName } from './catalog.js';
-export { deadLetterJob, discardDeadLetter, replayDeadLetter, type ReplayResult } from './dead-letters.js';
+export { deadLetterJob, discardDeadLetter, recordFailedJobs, replayDeadLetter, type ReplayResult } from './dead-letters.js';
 export { assertHandlersComplete, isLastAttempt, MissingHandlerError, type HandlerMap, type JobContext, type JobHandler } from './handlers.js';
-export { defaultJobOptions, InvalidJobPayloadError, JobBus, QueueUnavailableError, type EnqueueOptions } from './job-bus.js';
+export { defaultJobOptions, InvalidJobPayloadError, JobBus, jobStillOwnsWork, KEEP_FAILED, QueueUnavailableError, type EnqueueOptions } from './job-bus.js';
 export { jobCatalog, type FieldhandCatalog } from './jobs/index.js';
 export { SMS_EVENT_TYPES } from './jobs/sms.js';
 export { SYNC_SOURCES } from './jobs/sync.js';

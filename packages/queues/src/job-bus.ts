@@ -27,13 +27,36 @@ export class QueueUnavailableError extends Error {
 
 const READY_WAIT_MS = 2_000;
 
+/** Failed jobs kept per queue: a week, at most 5,000 (dead letters keep the durable record). */
+export const KEEP_FAILED = { age: 7 * 24 * 3_600, count: 5_000 };
+
+// A reconciler treats a job that failed for good this long ago as missing, and gives its
+// row a new one: a slow retry of work PostgreSQL says is still due, never a storm.
+const FAILED_JOB_RETRY_AFTER_MS = 10 * 60_000;
+
+/**
+ * For reconcilers: is this job (by id) still handling its row? A missing job is not;
+ * nor is one that failed for good over ten minutes ago, which is removed so the row's
+ * deterministic job id can be used again.
+ */
+export async function jobStillOwnsWork(queue: { getJob(id: string): Promise<{ isFailed(): Promise<boolean>; finishedOn?: number | undefined; remove(): Promise<void> } | undefined> }, jobId: string, now = Date.now()): Promise<boolean> {
+  const job = await queue.getJob(jobId);
+  if (!job) return false;
+  if (!(await job.isFailed())) return true;
+  if ((job.finishedOn ?? now) > now - FAILED_JOB_RETRY_AFTER_MS) return true;
+  await job.remove();
+  return false;
+}
+
 export function defaultJobOptions(queue: QueueName): JobsOptions {
   const s = QUEUE_SETTINGS[queue];
   return {
     attempts: s.attempts,
     backoff: { type: 'exponential', delay: s.backoffMs, jitter: BACKOFF_JITTER },
     removeOnComplete: s.keepCompleted,
-    removeOnFail: false,
+    // Bounded, so a storm of failures cannot fill a noeviction Redis; long enough for the
+    // maintenance role to copy any one the worker could not record to dead_letters.
+    removeOnFail: KEEP_FAILED,
   };
 }
 

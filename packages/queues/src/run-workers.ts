@@ -57,9 +57,10 @@ export function runWorkers<C extends Catalog>(options: WorkerRoleOptions<C>): Ru
           throw error;
         }
         if (isFinalAttempt(job, error)) {
-          await deadLetterJob(db, bus, job, error, job.attemptsMade + 1);
           record(labels, 'dead_lettered', started);
-          logger.error({ err: error, attempts: job.attemptsMade + 1 }, 'job failed for good; copied to dead-letter');
+          if (await recordDeadLetter(job, error, job.attemptsMade + 1)) {
+            logger.error({ err: error, attempts: job.attemptsMade + 1 }, 'job failed for good; copied to dead-letter');
+          }
         } else {
           record(labels, 'failed', started);
           logger.warn({ err: error, attempt: job.attemptsMade + 1 }, 'job failed; will retry');
@@ -67,6 +68,27 @@ export function runWorkers<C extends Catalog>(options: WorkerRoleOptions<C>): Ru
         throw error;
       }
     });
+  };
+
+  /**
+   * A dead letter must not be lost because PostgreSQL blinked at the moment of failure:
+   * a few quick retries, then the failed job stays in Redis and the maintenance role
+   * records it (recordFailedJobs). Recording twice yields one row.
+   */
+  const recordDeadLetter = async (job: Job, error: Error, attempts: number): Promise<boolean> => {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      try {
+        await deadLetterJob(db, bus, job, error, attempts);
+        return true;
+      } catch (err) {
+        if (attempt === 3) {
+          logger.error({ err, jobError: error.message }, 'job failed for good but its dead letter could not be recorded yet; the maintenance role will record it from the failed job');
+          return false;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+      }
+    }
+    return false;
   };
 
   const runHandler = async (job: Job): Promise<unknown> => {

@@ -1,6 +1,6 @@
 import { findStaleOutbox, findUnprocessedInbox, markInboxEnqueued, type Database, type OutboxRow } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
-import { enqueueInboxRow, flushOutbox, isQueueName, type Catalog, type JobBus } from '@fieldhand/queues';
+import { enqueueInboxRow, flushOutbox, isQueueName, jobStillOwnsWork, type Catalog, type JobBus } from '@fieldhand/queues';
 
 // After this many re-enqueues a row needs a person: its job keeps failing or vanishing.
 const MAX_ENQUEUES = 10;
@@ -45,7 +45,7 @@ export async function reconcileOutbox<C extends Catalog>(deps: { db: Database; b
     const rows = await findStaleOutbox(deps.db, before, BATCH, after);
     const missing: typeof rows = [];
     for (const row of rows) {
-      if (!isQueueName(row.queue) || !(await deps.bus.queue(row.queue).getJob(row.jobId))) missing.push(row);
+      if (!isQueueName(row.queue) || !(await jobStillOwnsWork(deps.bus.queue(row.queue), row.jobId))) missing.push(row);
     }
     restored += await flushOutbox(deps.bus, missing);
     if (rows.length < BATCH) break;

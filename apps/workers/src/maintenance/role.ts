@@ -1,4 +1,4 @@
-import type { FieldhandCatalog } from '@fieldhand/queues';
+import { recordFailedJobs, type FieldhandCatalog } from '@fieldhand/queues';
 import { reconcileSends } from '@fieldhand/sms';
 import type { RoleDefinition } from '../bootstrap/role.js';
 import { runProbe } from './probe.js';
@@ -13,10 +13,12 @@ export const maintenanceRole: RoleDefinition<FieldhandCatalog> = {
   name: 'maintenance',
   queues: ['maintenance'],
   handlers: (deps) => ({
-    // Work recorded in PostgreSQL but missing from Redis: webhook deliveries and outbox rows.
+    // Work recorded in PostgreSQL but missing from Redis (webhook deliveries, outbox rows),
+    // and failed jobs in Redis whose dead letter PostgreSQL missed.
     'maintenance.reconcile-inbox': async () => ({
       inbox: await reconcileInbox(deps, deps.config.worker.INBOX_RECONCILE_AFTER_SECONDS),
       outbox: await reconcileOutbox(deps, OUTBOX_STALE_AFTER_SECONDS),
+      deadLetters: await recordFailedJobs(deps.db, deps.bus),
     }),
     'maintenance.purge-dead-letters': () => purgeExpiredDeadLetters(deps, deps.config.worker.DEAD_LETTER_RETENTION_DAYS),
     'maintenance.reconcile-workflows': () => reconcileWorkflows(deps),

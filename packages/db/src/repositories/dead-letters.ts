@@ -12,6 +12,16 @@ export async function recordDeadLetter(db: Database, entry: NewDeadLetter): Prom
   return row;
 }
 
+/** Which of these (job id, attempts) of a queue already have a dead letter, as `jobId:attempts`. */
+export async function recordedDeadLetters(db: Database, queue: string, jobIds: readonly string[]): Promise<Set<string>> {
+  if (jobIds.length === 0) return new Set();
+  const rows = await db
+    .select({ jobId: deadLetters.jobId, attempts: deadLetters.attempts })
+    .from(deadLetters)
+    .where(and(eq(deadLetters.queue, queue), inArray(deadLetters.jobId, [...jobIds])));
+  return new Set(rows.map((r) => `${r.jobId}:${r.attempts}`));
+}
+
 export type DeadLetterFilter = { queue?: string; tenantId?: string; limit: number; cursor?: string };
 
 export async function listDeadLetters(db: Database, filter: DeadLetterFilter): Promise<Page<DeadLetterRow>> {
