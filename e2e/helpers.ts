@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import type { Database } from '@fieldhand/db';
 import { TEST_ENCRYPTION_KEY } from '@fieldhand/db/testing';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
@@ -138,11 +140,19 @@ export async function startPm2System(options: { databaseUrl: string; redisUrl: s
 export type TwilioAccount = { sender: string; accountSid: string; authToken: string };
 
 /**
- * A sandbox Twilio account whose number texts the API's inbound webhook, and a
- * tenant sending from it whose send window spans the whole day, so the hour the
- * suite runs at never matters. Returns the tenant id.
+ * Lets a test tenant text at any hour, so the hour the suite runs at never matters.
+ * The API refuses a window outside 08:00–21:00 (the federal rule), so the fixture
+ * writes it straight into the row, as a tenant stored before that rule would be.
  */
-export async function createTextingTenant(options: { sandboxUrl: string; api: string; adminKey: string; name: string; twilio: TwilioAccount }): Promise<string> {
+export async function allowTextingAtAnyHour(db: Database, tenantId: string): Promise<void> {
+  await db.execute(sql`update tenants set twilio = jsonb_set(twilio, '{sendWindow}', '{"start":"00:00","end":"23:59"}'::jsonb) where id = ${tenantId}`);
+}
+
+/**
+ * A sandbox Twilio account whose number texts the API's inbound webhook, and a
+ * tenant sending from it at any hour (allowTextingAtAnyHour). Returns the tenant id.
+ */
+export async function createTextingTenant(options: { db: Database; sandboxUrl: string; api: string; adminKey: string; name: string; twilio: TwilioAccount }): Promise<string> {
   const { sender, accountSid, authToken } = options.twilio;
   const account = await fetch(`${options.sandboxUrl}/_sandbox/accounts`, {
     method: 'POST',
@@ -156,9 +166,11 @@ export async function createTextingTenant(options: { sandboxUrl: string; api: st
     body: JSON.stringify({
       name: options.name,
       timezone: 'America/Chicago',
-      twilio: { from: sender, accountSid, authToken, sendWindow: { start: '00:00', end: '23:59' } },
+      twilio: { from: sender, accountSid, authToken },
     }),
   });
   if (tenant.status !== 201) throw new Error(`tenant: ${tenant.status} ${await tenant.text()}`);
-  return ((await tenant.json()) as { id: string }).id;
+  const { id } = (await tenant.json()) as { id: string };
+  await allowTextingAtAnyHour(options.db, id);
+  return id;
 }

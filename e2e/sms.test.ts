@@ -46,7 +46,7 @@ beforeAll(async () => {
     adminKey,
     env: { TWILIO_API_URL: `${sandbox.url}/twilio`, SMS_SEGMENTS_PER_SECOND: '0', RATE_LIMIT_PER_MINUTE: '100000' },
   }));
-  tenantId = await createTextingTenant({ sandboxUrl: sandbox.url, api, adminKey, name: 'E2E SMS', twilio: { sender: SENDER, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } });
+  tenantId = await createTextingTenant({ db: t.db, sandboxUrl: sandbox.url, api, adminKey, name: 'E2E SMS', twilio: { sender: SENDER, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } });
 }, 90_000);
 
 afterAll(async () => {

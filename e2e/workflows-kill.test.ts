@@ -48,7 +48,7 @@ beforeAll(async () => {
     adminKey,
     env: { TWILIO_API_URL: `${sandbox.url}/twilio`, SMS_SEGMENTS_PER_SECOND: '0', RATE_LIMIT_PER_MINUTE: '100000' },
   }));
-  tenantId = await createTextingTenant({ sandboxUrl: sandbox.url, api, adminKey, name: 'E2E Workflows', twilio: { sender: SENDER, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } });
+  tenantId = await createTextingTenant({ db: t.db, sandboxUrl: sandbox.url, api, adminKey, name: 'E2E Workflows', twilio: { sender: SENDER, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } });
   const saved = await call(`/tenants/${tenantId}/workflows`, 'POST', twoTextFollowUp('kill-follow-up', 'PT5S'));
   expect(saved.status, JSON.stringify(saved.body)).toBe(201);
   expect((await call(`/tenants/${tenantId}/workflows/kill-follow-up/enable`, 'POST')).body).toMatchObject({ enabled: true });

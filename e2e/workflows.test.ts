@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { areaCodeOf, stateOfAreaCode } from '@fieldhand/sms';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
 import { createSandbox, type RunningSandbox } from '@fieldhand/sandbox';
-import { pm2, startPm2System, waitFor } from './helpers.js';
+import { allowTextingAtAnyHour, pm2, startPm2System, waitFor } from './helpers.js';
 
 const adminKey = 'e2e-workflows-admin-key-0123456789';
 const SENDER = '+17372004066';
@@ -133,10 +133,11 @@ beforeAll(async () => {
     name: 'E2E Workflows HVAC',
     timezone: 'America/Chicago',
     servicetitan: { tenantId: String(st.tenantId), clientId: st.clientId, clientSecret: st.clientSecret, appKey: st.appKey },
-    twilio: { from: SENDER, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, sendWindow: { start: '00:00', end: '23:59' } },
+    twilio: { from: SENDER, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN },
   });
   expect(tenant.status).toBe(201);
   tenantId = tenant.body.id as string;
+  await allowTextingAtAnyHour(t.db, tenantId);
 
   // The first sync is a backfill: it starts nothing.
   expect((await call(`/tenants/${tenantId}/sync`, 'POST', { source: 'servicetitan', full: true })).status).toBe(202);

@@ -40,6 +40,17 @@ describe('tenants', () => {
     expect(error.details).toEqual([expect.objectContaining({ path: 'servicetitan.tenantId' })]);
   });
 
+  it('refuses a send window outside 08:00–21:00, the federal window, naming it', async () => {
+    const input = tenantInput('Night owl');
+    for (const sendWindow of [{ start: '00:00', end: '23:59' }, { start: '07:30', end: '20:00' }, { start: '09:00', end: '21:30' }]) {
+      const res = await api.request('/api/v1/tenants', { method: 'POST', ...admin, body: { ...input, twilio: { ...input.twilio, sendWindow } } });
+      const error = expectErrorBody(res, 400, 'validation_failed');
+      expect(JSON.stringify(error.details)).toContain('08:00–21:00');
+    }
+    const ok = await api.request('/api/v1/tenants', { method: 'POST', ...admin, body: { ...input, twilio: { ...input.twilio, sendWindow: { start: '08:00', end: '21:00' } } } });
+    expect(ok.status).toBe(201);
+  });
+
   it('creates a tenant with no vendor blocks', async () => {
     const res = await api.request('/api/v1/tenants', { method: 'POST', ...admin, body: { name: 'Bare', timezone: 'UTC' } });
     expect(res.status).toBe(201);

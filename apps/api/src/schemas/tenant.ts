@@ -38,6 +38,8 @@ export const twilioInput = z
     sendWindow: z
       .strictObject({ start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/), end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/) })
       .refine((w) => w.start < w.end, { message: 'start must be before end' })
+      // The federal rule (TCPA): no marketing texts before 08:00 or after 21:00 recipient time.
+      .refine((w) => w.start >= '08:00' && w.end <= '21:00', { message: "must lie within 08:00–21:00, the federal window in the recipient's time zone" })
       .optional()
       .meta({ description: "Local send window for follow-ups and reminders in the recipient's zone (default 08:00–21:00; FL/OK/MD end at 20:00 at the latest)" }),
     segmentsPerSecond: z.number().min(0).max(1000).optional().meta({ description: 'Throughput per sender number (default SMS_SEGMENTS_PER_SECOND); 0 = no limit' }),
