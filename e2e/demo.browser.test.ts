@@ -3,7 +3,7 @@
 // follow-up whose first text arrives on that phone, STOP ends it, and "Book an
 // appointment" reaches Fieldhand with the next sync pass. Screenshots of each
 // step are kept in test-results/demo/.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
-import { allowTextingAtAnyHour, freePort, isAlive, newPm2Home, pm2List, root, waitFor, waitForExit } from './helpers.js';
+import { allowTextingAtAnyHour, apiCaller, freePort, isAlive, newPm2Home, pm2List, root, spawnNpmStart, waitFor, waitForExit } from './helpers.js';
 
 const adminKey = 'e2e-demo-admin-key-0123456789abcdef';
 const artifacts = join(root, 'test-results', 'demo');
@@ -19,22 +19,14 @@ const artifacts = join(root, 'test-results', 'demo');
 let t: TestDatabase;
 let redis: TestRedis;
 let child: ChildProcess;
-let output = '';
+let output: () => string = () => '';
 let pm2Home: string;
 let api: string;
 let sandbox: string;
 let browser: Browser;
 let page: Page;
 
-type Json = Record<string, unknown>;
-async function call(path: string, method = 'GET', body?: unknown): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${api}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: (await res.json().catch(() => ({}))) as Json };
-}
+const call = apiCaller(() => api, adminKey);
 
 const shot = (name: string) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 
@@ -47,30 +39,11 @@ beforeAll(async () => {
   const sandboxPort = await freePort();
   api = `http://127.0.0.1:${port}`;
   sandbox = `http://127.0.0.1:${sandboxPort}`;
-  child = spawn('npm', ['start'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      FIELDHAND_SKIP_BUILD: '1', // `npm test` built already
-      DATABASE_URL: t.url,
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: redis.prefix,
-      PORT: String(port),
-      SANDBOX_PORT: String(sandboxPort),
-      API_INSTANCES: '1',
-      FIELDHAND_ADMIN_KEY: adminKey,
-      PM2_HOME: pm2Home,
-      SYNC_INTERVAL_SECONDS: '10',
-      SERVICETITAN_API_URL: '',
-      GHL_API_URL: '',
-      TWILIO_API_URL: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  await waitFor(() => output.includes('Fieldhand is up') || undefined, 120_000, 'npm start').catch((err: Error) => {
-    throw new Error(`${err.message}\n--- npm start output ---\n${output.slice(-4000)}`);
+  const npm = spawnNpmStart({ databaseUrl: t.url, redisUrl: redis.url, prefix: redis.prefix, port, sandboxPort, pm2Home, adminKey, extra: { API_INSTANCES: '1', SYNC_INTERVAL_SECONDS: '10' } });
+  child = npm.child;
+  output = npm.output;
+  await waitFor(() => output().includes('Fieldhand is up') || undefined, 120_000, 'npm start').catch((err: Error) => {
+    throw new Error(`${err.message}\n--- npm start output ---\n${output().slice(-4000)}`);
   });
   browser = await chromium.launch({
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
@@ -94,9 +67,9 @@ afterAll(async () => {
 describe('the demo, clicked through on the phone page', () => {
   it('lists the demo customers; an estimate texts one of them; STOP ends the follow-up; an appointment syncs', async () => {
     // The summary names where to look; routine info logs stay in PM2's files.
-    expect(output).toContain(`Phone page     ${sandbox}/phone`);
-    expect(output).toMatch(/up {4}fieldhand-worker-sms/);
-    expect(output).not.toContain('"level":"info"');
+    expect(output()).toContain(`Phone page     ${sandbox}/phone`);
+    expect(output()).toMatch(/up {4}fieldhand-worker-sms/);
+    expect(output()).not.toContain('"level":"info"');
 
     // Texts go out 08:00–21:00 in the customer's zone; the suite runs at any hour.
     const tenants = (await call('/tenants')).body['data'] as Array<{ id: string; name: string; twilio: { from: string } }>;

@@ -174,3 +174,50 @@ export async function createTextingTenant(options: { db: Database; sandboxUrl: s
   await allowTextingAtAnyHour(options.db, id);
   return id;
 }
+
+export type Json = Record<string, unknown>;
+
+/** A caller of the REST API with one key: `call(path, method?, body?)` → status and parsed body. */
+export function apiCaller(api: () => string, key: string) {
+  return async (path: string, method = 'GET', body?: unknown): Promise<{ status: number; body: Json }> => {
+    const res = await fetch(`${api()}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, body: (await res.json().catch(() => ({}))) as Json };
+  };
+}
+
+export type NpmStart = { child: ChildProcess; output: () => string };
+
+/**
+ * The README's `npm start` of the demo, through npm as users and process managers run it
+ * (SIGTERM reaches npm, not our script), on its own ports, database and Redis prefix,
+ * on the build `npm test` made.
+ */
+export function spawnNpmStart(env: { databaseUrl: string; redisUrl: string; prefix: string; port: number; sandboxPort: number; pm2Home: string; adminKey: string } & { extra?: Record<string, string> }): NpmStart {
+  const child = spawn('npm', ['start'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      FIELDHAND_SKIP_BUILD: '1',
+      DATABASE_URL: env.databaseUrl,
+      REDIS_URL: env.redisUrl,
+      QUEUE_PREFIX: env.prefix,
+      PORT: String(env.port),
+      SANDBOX_PORT: String(env.sandboxPort),
+      FIELDHAND_ADMIN_KEY: env.adminKey,
+      PM2_HOME: env.pm2Home,
+      SERVICETITAN_API_URL: '',
+      GHL_API_URL: '',
+      TWILIO_API_URL: '',
+      ...env.extra,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return { child, output: () => output };
+}

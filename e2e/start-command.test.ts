@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
-import { expectedApps, freePort, isAlive, newPm2Home, pm2List, root, waitFor, waitForExit, waitForReady } from './helpers.js';
+import { expectedApps, freePort, isAlive, newPm2Home, pm2List, root, spawnNpmStart, waitFor, waitForExit, waitForReady } from './helpers.js';
 
 let t: TestDatabase;
 let redis: TestRedis;
@@ -24,33 +24,12 @@ describe('npm start', () => {
     const port = await freePort();
     const sandboxPort = await freePort();
     const started = Date.now();
-    // Through npm, as users and process managers run it: SIGTERM reaches npm, not our script.
-    const child = spawn('npm', ['start'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        FIELDHAND_SKIP_BUILD: '1', // `npm test` built already
-        DATABASE_URL: t.url,
-        REDIS_URL: redis.url,
-        QUEUE_PREFIX: redis.prefix,
-        PORT: String(port),
-        SANDBOX_PORT: String(sandboxPort),
-        API_INSTANCES: '2',
-        FIELDHAND_ADMIN_KEY: 'start-test-admin-key-0123456789',
-        PM2_HOME: pm2Home,
-        SERVICETITAN_API_URL: '',
-        GHL_API_URL: '',
-        TWILIO_API_URL: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
+    const npm = spawnNpmStart({ databaseUrl: t.url, redisUrl: redis.url, prefix: redis.prefix, port, sandboxPort, pm2Home, adminKey: 'start-test-admin-key-0123456789', extra: { API_INSTANCES: '2' } });
+    const child = npm.child;
     const appPids: number[] = [];
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     try {
       await waitForReady(`http://127.0.0.1:${port}`, 110_000).catch((err: Error) => {
-        throw new Error(`${err.message}\n--- npm start output ---\n${output.slice(-4000)}`);
+        throw new Error(`${err.message}\n--- npm start output ---\n${npm.output().slice(-4000)}`);
       });
       expect(Date.now() - started).toBeLessThan(120_000);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
@@ -68,14 +47,14 @@ describe('npm start', () => {
       const pids = procs.map((p) => p.pid);
       appPids.push(...pids);
       // The foreground is a summary plus warnings and errors; routine logs go to PM2's files.
-      await waitFor(() => output.includes('Fieldhand is up') || undefined, 30_000, 'the summary');
-      expect(output).toMatch(/up {4}fieldhand-api ×2/);
-      expect(output).not.toContain('"level":"info"');
-      expect(output).toContain('no vendor is configured: starting the demo (FIELDHAND_DEMO=1)');
+      await waitFor(() => npm.output().includes('Fieldhand is up') || undefined, 30_000, 'the summary');
+      expect(npm.output()).toMatch(/up {4}fieldhand-api ×2/);
+      expect(npm.output()).not.toContain('"level":"info"');
+      expect(npm.output()).toContain('no vendor is configured: starting the demo (FIELDHAND_DEMO=1)');
 
       child.kill('SIGTERM');
       const exit = await waitForExit(child, 15_000);
-      expect(exit, output.slice(-3000)).toMatchObject({ code: 0 });
+      expect(exit, npm.output().slice(-3000)).toMatchObject({ code: 0 });
       for (const pid of pids) expect(isAlive(pid), `pid ${pid} still running`).toBe(false);
     } finally {
       if (child.exitCode === null) {

@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { areaCodeOf, stateOfAreaCode } from '@fieldhand/sms';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
 import { createSandbox, type RunningSandbox } from '@fieldhand/sandbox';
-import { allowTextingAtAnyHour, pm2, startPm2System, waitFor } from './helpers.js';
+import { allowTextingAtAnyHour, apiCaller, pm2, startPm2System, waitFor, type Json } from './helpers.js';
 
 const adminKey = 'e2e-workflows-admin-key-0123456789';
 const SENDER = '+17372004066';
@@ -24,15 +24,7 @@ let pm2Home: string;
 let api: string;
 let tenantId: string;
 
-type Json = Record<string, unknown>;
-async function call(path: string, method = 'GET', body?: unknown): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${api}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: (await res.json().catch(() => ({}))) as Json };
-}
+const call = apiCaller(() => api, adminKey);
 
 async function sandboxControl(path: string, body: unknown): Promise<Json> {
   const res = await fetch(`${running.url}/_sandbox${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -95,31 +95,31 @@ async function loadConfigOrExit(target) {
   }
 }
 
-/** Vendor secrets are sealed at rest: the demo makes its own key once; anything else must bring one. */
-function resolveEncryptionKey(target) {
-  if (target.FIELDHAND_ENCRYPTION_KEY_FILE) return `file ${target.FIELDHAND_ENCRYPTION_KEY_FILE} (FIELDHAND_ENCRYPTION_KEY_FILE)`;
-  if (target.FIELDHAND_ENCRYPTION_KEY) return 'the FIELDHAND_ENCRYPTION_KEY environment variable';
+/**
+ * Where a secret comes from: NAME_FILE or NAME, else (the demo only) a file generated
+ * once in .fieldhand/; anything but the demo must bring its own.
+ */
+function resolveSecret(target, name, { file, generate, why, demoNote }) {
+  if (target[`${name}_FILE`]) return `file ${target[`${name}_FILE`]} (${name}_FILE)`;
+  if (target[name]) return `the ${name} environment variable`;
   if (!demo) {
-    process.stderr.write('FIELDHAND_ENCRYPTION_KEY (or FIELDHAND_ENCRYPTION_KEY_FILE) must be set outside the demo: vendor secrets are encrypted at rest (openssl rand -base64 32)\n');
+    process.stderr.write(`${name} (or ${name}_FILE) must be set outside the demo${why}\n`);
     process.exit(78);
   }
-  const file = join(stateDir, 'encryption-key');
-  if (!existsSync(file)) writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-  target.FIELDHAND_ENCRYPTION_KEY_FILE = file;
-  return `file ${file} (generated for the demo)`;
+  const path = join(stateDir, file);
+  if (!existsSync(path)) writeFileSync(path, `${generate()}\n`, { mode: 0o600 });
+  target[`${name}_FILE`] = path;
+  return `file ${path} (generated for the demo${demoNote})`;
 }
 
 function resolveAdminKey(target) {
-  if (target.FIELDHAND_ADMIN_KEY_FILE) return `file ${target.FIELDHAND_ADMIN_KEY_FILE} (FIELDHAND_ADMIN_KEY_FILE)`;
-  if (target.FIELDHAND_ADMIN_KEY) return 'the FIELDHAND_ADMIN_KEY environment variable';
-  if (!demo) {
-    process.stderr.write('FIELDHAND_ADMIN_KEY (or FIELDHAND_ADMIN_KEY_FILE) must be set outside the demo\n');
-    process.exit(78);
-  }
-  const file = join(stateDir, 'admin-key');
-  if (!existsSync(file)) writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
-  target.FIELDHAND_ADMIN_KEY_FILE = file;
-  return `file ${file} (generated for the demo; cat it to use the API)`;
+  return resolveSecret(target, 'FIELDHAND_ADMIN_KEY', { file: 'admin-key', generate: () => randomBytes(24).toString('base64url'), why: '', demoNote: '; cat it to use the API' });
+}
+
+/** Vendor secrets are sealed at rest with this key. */
+function resolveEncryptionKey(target) {
+  const why = ': vendor secrets are encrypted at rest (openssl rand -base64 32)';
+  return resolveSecret(target, 'FIELDHAND_ENCRYPTION_KEY', { file: 'encryption-key', generate: () => randomBytes(32).toString('base64'), why, demoNote: '' });
 }
 
 async function announceWhenReady(pm2) {
