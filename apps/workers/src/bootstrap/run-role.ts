@@ -48,7 +48,8 @@ export async function runRole(role: RoleDefinition<FieldhandCatalog>): Promise<v
   const producer = createRedis(cfg.redis.REDIS_URL, 'worker');
   const consumer = createRedis(cfg.redis.REDIS_URL, 'worker');
   const bus = new JobBus(jobCatalog, producer, cfg.redis.QUEUE_PREFIX, (err, queue) => logger.debug({ err, queue }, 'queue connection error'));
-  const deps = { config: cfg, db, bus, logger };
+  const closers: Array<() => Promise<unknown>> = [];
+  const deps = { config: cfg, db, bus, logger, onShutdown: (close: () => Promise<unknown>) => void closers.push(close) };
   const running = runWorkers({
     role: role.name,
     queues: role.queues,
@@ -83,6 +84,7 @@ export async function runRole(role: RoleDefinition<FieldhandCatalog>): Promise<v
     clearInterval(scheduleCheck);
     try {
       await running.close(cfg.worker.SHUTDOWN_TIMEOUT_MS);
+      await Promise.all(closers.map((close) => close().catch(() => undefined)));
       await bus.close();
       await Promise.all([producer.quit(), consumer.quit()].map((p) => p.catch(() => undefined)));
       await closeDatabase(db);

@@ -4,7 +4,8 @@ import type { RoleDefinition, RoleDeps } from '../bootstrap/role.js';
 import { sideConnection } from '../bootstrap/side-connection.js';
 
 /** Builds what the sms handlers need; tests pass their own clock. */
-export function smsDeps({ config, db, bus, logger }: RoleDeps<FieldhandCatalog>, clock: () => Date = () => new Date()): SmsDeps {
+export function smsDeps(roleDeps: RoleDeps<FieldhandCatalog>, clock: () => Date = () => new Date()): SmsDeps {
+  const { config, db, bus, logger } = roleDeps;
   return {
     db,
     bus,
@@ -12,7 +13,7 @@ export function smsDeps({ config, db, bus, logger }: RoleDeps<FieldhandCatalog>,
     clock,
     twilio: new TwilioClients(config.vendors.TWILIO_API_URL, config.vendors.SMS_SEND_TIMEOUT_MS),
     // Its own connection: limiter calls must not queue behind BullMQ's blocking commands.
-    rateLimit: new SenderRateLimit(sideConnection(config.redis.REDIS_URL, logger, 'sender rate limit'), config.redis.QUEUE_PREFIX),
+    rateLimit: new SenderRateLimit(sideConnection(config.redis.REDIS_URL, roleDeps, 'sender rate limit'), config.redis.QUEUE_PREFIX),
     settings: smsSettings(config),
   };
 }

@@ -7,13 +7,14 @@ import { sideConnection } from '../bootstrap/side-connection.js';
 export const syncRole: RoleDefinition<FieldhandCatalog> = {
   name: 'sync',
   queues: ['sync'],
-  handlers: ({ config, db, bus, logger }) => {
+  handlers: (roleDeps) => {
+    const { config, db, bus, logger } = roleDeps;
     const clients = createClientFactory({
       db,
       authUrl: config.vendors.SERVICETITAN_AUTH_URL,
       apiUrl: config.vendors.SERVICETITAN_API_URL,
       // Its own connection: budget checks must not queue behind BullMQ's blocking calls.
-      redis: sideConnection(config.redis.REDIS_URL, logger, 'ServiceTitan request budget'),
+      redis: sideConnection(config.redis.REDIS_URL, roleDeps, 'ServiceTitan request budget'),
       keyPrefix: config.redis.QUEUE_PREFIX,
       requestsPerSecond: config.vendors.SERVICETITAN_REQUESTS_PER_SECOND,
     });
