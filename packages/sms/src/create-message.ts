@@ -1,7 +1,7 @@
 import { insertOutboundMessage, type Database, type MessageRow } from '@fieldhand/db';
 import { currentCorrelationId, type Logger } from '@fieldhand/observability';
 import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
-import { normalizePhone } from './phone-number.js';
+import { normalizePhone } from '@fieldhand/phone';
 import { countSegments } from './segments.js';
 import { assertTextLength, renderTemplate } from './template.js';
 

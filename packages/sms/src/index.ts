@@ -1,7 +1,7 @@
 export { stateOfAreaCode, zoneOfAreaCode, zoneOfState } from './area-codes.js';
 export { createOutboundMessage, InvalidPhoneNumberError, sendJobId, type OutboundRequest } from './create-message.js';
 export { classifyKeyword, type KeywordIntent } from './keywords.js';
-export { areaCodeOf, normalizePhone } from './phone-number.js';
+export { areaCodeOf, normalizePhone } from '@fieldhand/phone';
 export { processInbound, type InboundJob } from './process-inbound.js';
 export { DEFAULT_SEND_WINDOW, nextSendTime, recipientWindow, type Recipient, type RecipientWindow, type SendWindow } from './quiet-hours.js';
 export { INBOUND_PROVIDER, keywordReply, receiveInbound, type InboundParams, type InboundResult, type StoreInboundText } from './receive-inbound.js';

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { areaCodeOf } from './phone-number.js';
+import { areaCodeOf } from '@fieldhand/phone';
 import { stateOfAreaCode, zoneOfAreaCode, zoneOfState } from './area-codes.js';
 
 export type SendWindow = { start: string; end: string };
