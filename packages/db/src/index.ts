@@ -1,4 +1,5 @@
 export { closeDatabase, createDatabase, type Database, type DatabaseOptions } from './client.js';
+export type { Executor, Transaction } from './executor.js';
 export { ensureDatabaseExists, migrationStatus, MIGRATIONS_FOLDER, runMigrations } from './migrate.js';
 export { afterCursor, cursorTimestamp, decodeCursor, encodeCursor, toPage, type KeysetCursor, type Page } from './pagination.js';
 export * from './repositories/api-keys.js';

@@ -8,7 +8,8 @@ import type { TenantRow } from './tenants.js';
 export type MessageRow = typeof messages.$inferSelect;
 export type NewMessage = typeof messages.$inferInsert;
 /** A database or an open transaction: ledger writes often ride inside a caller's transaction. */
-export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'execute'>;
+import type { Executor } from '../executor.js';
+export type { Executor };
 
 // Later states win; a late `sent` never overwrites delivered/undelivered/failed.
 const STATUS_RANK = sql`case ${messages.status}

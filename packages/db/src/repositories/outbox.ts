@@ -1,11 +1,10 @@
 import { and, asc, eq, gt, lt, or } from 'drizzle-orm';
 import type { Database } from '../client.js';
+import type { Executor, Transaction as Tx } from '../executor.js';
 import { outbox } from '../schema/index.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NewOutboxRow = typeof outbox.$inferInsert;
-type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
-type Executor = Database | Tx;
 
 /** Records jobs to enqueue once the caller's transaction commits. */
 export async function insertOutbox(tx: Executor, rows: NewOutboxRow[]): Promise<OutboxRow[]> {

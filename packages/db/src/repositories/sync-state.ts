@@ -1,11 +1,10 @@
 import { and, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
+import type { Executor, Transaction as Tx } from '../executor.js';
 import { syncRuns, syncState, tenants } from '../schema/index.js';
 
 export type SyncStateRow = typeof syncState.$inferSelect;
 export type SyncRunRow = typeof syncRuns.$inferSelect;
-type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
-type Executor = Database | Tx;
 
 export type SyncKey = { tenantId: string; source: string; module: string };
 
