@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
-import { areaCodeOf, stateOfAreaCode } from '@fieldhand/sms';
+import { areaCodeOf } from '@fieldhand/phone';
+import { stateOfAreaCode } from '@fieldhand/sms';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
 import { createSandbox, type RunningSandbox } from '@fieldhand/sandbox';
 import { allowTextingAtAnyHour, apiCaller, pm2, startPm2System, waitFor, type Json } from './helpers.js';

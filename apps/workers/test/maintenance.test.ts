@@ -2,17 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findDeadLetter, insertInboxRow, recordDeadLetter } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
-import { inboxJobId, jobCatalog, JobBus, type FieldhandCatalog } from '@fieldhand/queues';
+import { catalogSchedules, inboxJobId, jobCatalog, JobBus, reconcileInbox, type FieldhandCatalog } from '@fieldhand/queues';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
 import { purgeExpiredDeadLetters } from '../src/maintenance/purge-dead-letters.js';
-import { reconcileInbox } from '../src/maintenance/reconcile-inbox.js';
 import { restoreMissingSchedules, syncSchedules } from '../src/bootstrap/sync-schedules.js';
-import { schedules } from '../src/schedules.js';
 
 let t: TestDatabase;
 let redis: TestRedis;
 let bus: JobBus<FieldhandCatalog>;
 const logger = createLogger({ name: 'maintenance-test', level: 'silent' });
+const schedules = catalogSchedules(jobCatalog);
 
 beforeAll(async () => {
   t = await createTestDatabase();

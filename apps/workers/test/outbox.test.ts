@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeOutbox, findStaleOutbox, insertOutbox } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
-import { flushOutbox, jobCatalog, JobBus, type FieldhandCatalog } from '@fieldhand/queues';
+import { flushOutbox, jobCatalog, JobBus, reconcileOutbox, type FieldhandCatalog } from '@fieldhand/queues';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
-import { reconcileOutbox } from '../src/maintenance/reconcile-inbox.js';
 
 let t: TestDatabase;
 let redis: TestRedis;

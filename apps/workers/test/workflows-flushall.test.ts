@@ -5,12 +5,12 @@ import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@fieldhand/config';
-import { closeDatabase, createDatabase, createTenant, type Database } from '@fieldhand/db';
+import { closeDatabase, createDatabase, createTenant, setWorkflowDefinitionEnabled, type Database } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
 import { createRedis, jobCatalog, JobBus, runWorkers, type FieldhandCatalog, type RunningWorkers } from '@fieldhand/queues';
 import { startPrivateRedis, type PrivateRedis } from '@fieldhand/queues/testing';
-import { saveDefinition, setDefinitionEnabled } from '@fieldhand/workflows';
+import { saveDefinition } from '@fieldhand/workflows';
 import { createSandbox, type RunningSandbox } from '../../sandbox/src/index.js';
 import type { RoleDefinition } from '../src/bootstrap/role.js';
 import { maintenanceRole } from '../src/maintenance/role.js';
@@ -81,7 +81,7 @@ beforeAll(async () => {
   });
   bus = new JobBus(jobCatalog, connect(), 'fh');
   // The three roles as their processes run them, in this process, each with its own pool as each process has.
-  for (const role of [smsRole, workflowsRole, maintenanceRole] as RoleDefinition<FieldhandCatalog>[]) {
+  for (const role of [smsRole, workflowsRole, maintenanceRole] as RoleDefinition[]) {
     const db = createDatabase({ url: t.url, max: 10, applicationName: `flushall-${role.name}` });
     pools.push(db);
     running.push(runWorkers({ role: role.name, queues: role.queues, handlers: role.handlers({ config, db, bus, logger }), bus, db, connection: connect(), logger }));
@@ -94,7 +94,7 @@ beforeAll(async () => {
   });
   tenantId = tenant.id;
   await saveDefinition(t.db, tenantId, twoTextFollowUp('flush-follow-up', 'PT5S'));
-  await setDefinitionEnabled(t.db, tenantId, 'flush-follow-up', true);
+  await setWorkflowDefinitionEnabled(t.db, tenantId, 'flush-follow-up', true);
   estimates = await seedEstimates(t.db, tenantId, RUNS, 700_000);
 });
 

@@ -10,6 +10,13 @@ export type JobDefinition = {
    * work already due (a woken wait, a follow-up text) does not.
    */
   priority?: number;
+  /** Tries and first backoff for this job where its queue's default (QUEUE_SETTINGS) does not fit. */
+  retry?: { attempts: number; backoffMs: number };
+  /**
+   * A recurring job, every this many milliseconds: the scheduler owner keeps one BullMQ
+   * job scheduler per entry (id = job name), with the payload the schema gives `{}`.
+   */
+  everyMs?: number;
 };
 export type Catalog = Record<string, JobDefinition>;
 
@@ -27,5 +34,9 @@ export const NEW_WORK_PRIORITY = 10;
 /** Every job payload carries its tenant (null for system-wide work). */
 export const tenantScoped = z.object({ tenantId: z.uuid().nullable() });
 
-/** What the worker adds around a payload in Redis. */
-export type JobEnvelope = { correlationId: string };
+/**
+ * What the bus adds around a payload in Redis; the catalog's schema strips it before a
+ * handler sees the data. A job enqueued for an inbox row or an outbox row names it, and
+ * the worker marks that row done once the handler succeeds.
+ */
+export type JobEnvelope = { correlationId: string; inboxId?: string; fromOutbox?: true };

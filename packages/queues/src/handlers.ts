@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import type { Logger } from '@fieldhand/observability';
 import type { Catalog, JobData, JobName } from './catalog.js';
-import type { QueueName } from './queue-names.js';
+import { PARKING_QUEUES, QUEUE_NAMES, type QueueName } from './queue-names.js';
 
 export type JobContext = {
   job: Job;
@@ -16,6 +16,12 @@ export function isLastAttempt(job: Job): boolean {
 }
 
 export type JobHandler<C extends Catalog, N extends JobName<C>> = (data: JobData<C, N>, ctx: JobContext) => Promise<unknown>;
+
+/** The jobs the catalog routes to any of the queues `Q`. */
+export type JobsOn<C extends Catalog, Q extends QueueName> = { [N in JobName<C>]: C[N]['queue'] extends Q ? N : never }[JobName<C>];
+
+/** A handler for every job on the queues `Q`: leaving one out fails to compile. */
+export type HandlersFor<C extends Catalog, Q extends QueueName> = { [N in JobsOn<C, Q>]: JobHandler<C, N> };
 
 export type HandlerMap<C extends Catalog> = { [N in JobName<C>]?: JobHandler<C, N> };
 
@@ -32,4 +38,22 @@ export function assertHandlersComplete<C extends Catalog>(catalog: C, queues: re
     .filter(([name, def]) => queues.includes(def.queue) && typeof handlers[name as JobName<C>] !== 'function')
     .map(([name]) => name);
   if (missing.length > 0) throw new MissingHandlerError(missing);
+}
+
+export class UnconsumedQueueError extends Error {
+  constructor(readonly queues: string[]) {
+    super(`Refusing to start: no worker role consumes queue(s) ${queues.join(', ')}`);
+    this.name = 'UnconsumedQueueError';
+  }
+}
+
+/**
+ * Every queue (and every queue a catalog job names) has at least one role consuming it,
+ * except the parking queues: otherwise its jobs would wait forever and nothing would say so.
+ */
+export function assertEveryQueueConsumed<C extends Catalog>(catalog: C, roles: ReadonlyArray<{ queues: readonly QueueName[] }>): void {
+  const consumed = new Set(roles.flatMap((role) => role.queues));
+  const queues = new Set<string>([...QUEUE_NAMES, ...Object.values(catalog).map((def) => def.queue)]);
+  const unconsumed = [...queues].filter((queue) => !consumed.has(queue as QueueName) && !PARKING_QUEUES.includes(queue as QueueName));
+  if (unconsumed.length > 0) throw new UnconsumedQueueError(unconsumed);
 }

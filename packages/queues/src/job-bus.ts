@@ -1,13 +1,11 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { currentCorrelationId, newCorrelationId } from '@fieldhand/observability';
-import type { Catalog, JobDefinition, JobInput, JobName } from './catalog.js';
+import type { Catalog, JobDefinition, JobEnvelope, JobInput, JobName } from './catalog.js';
 import { BACKOFF_JITTER, QUEUE_SETTINGS } from './queue-defaults.js';
 import { QUEUE_NAMES, type QueueName } from './queue-names.js';
 
-export type EnqueueOptions = Pick<JobsOptions, 'jobId' | 'delay' | 'priority' | 'deduplication' | 'attempts' | 'backoff'> & {
-  correlationId?: string;
-};
+export type EnqueueOptions = Pick<JobsOptions, 'jobId' | 'delay' | 'priority' | 'deduplication' | 'attempts' | 'backoff'> & Partial<JobEnvelope>;
 
 export class InvalidJobPayloadError extends Error {
   constructor(readonly jobName: string, readonly issues: unknown) {
@@ -117,10 +115,20 @@ export class JobBus<C extends Catalog> {
   }
 
   private jobArgs(name: string, data: Record<string, unknown>, options: EnqueueOptions): [Record<string, unknown>, JobsOptions] {
-    const { correlationId, ...jobOptions } = options;
-    const priority = jobOptions.priority ?? (this.catalog[name] as JobDefinition | undefined)?.priority;
+    const { correlationId, inboxId, fromOutbox, ...jobOptions } = options;
+    const definition = this.catalog[name] as JobDefinition | undefined;
+    const priority = jobOptions.priority ?? definition?.priority;
     if (priority !== undefined) jobOptions.priority = priority;
-    return [{ ...data, correlationId: correlationId ?? currentCorrelationId() ?? newCorrelationId() }, jobOptions];
+    if (definition?.retry && jobOptions.attempts === undefined) {
+      jobOptions.attempts = definition.retry.attempts;
+      jobOptions.backoff = { type: 'exponential', delay: definition.retry.backoffMs, jitter: BACKOFF_JITTER };
+    }
+    const envelope: JobEnvelope = {
+      correlationId: correlationId ?? currentCorrelationId() ?? newCorrelationId(),
+      ...(inboxId ? { inboxId } : {}),
+      ...(fromOutbox ? { fromOutbox } : {}),
+    };
+    return [{ ...data, ...envelope }, jobOptions];
   }
 
   // A producer that fails fast (the API) must not wait on BullMQ's reconnect loop: give

@@ -17,12 +17,10 @@ const HOUR = 3600;
 // failure must stay findable (bull-board, dead letters) until an operator acts.
 export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   sync: { attempts: 8, backoffMs: 5_000, concurrency: 4, keepCompleted: { age: 24 * HOUR, count: 1_000 } },
-  'ghl-push': { attempts: 8, backoffMs: 5_000, concurrency: 4, keepCompleted: { age: 24 * HOUR, count: 1_000 } },
   workflow: { attempts: 6, backoffMs: 2_000, concurrency: 10, keepCompleted: { age: 24 * HOUR, count: 5_000 } },
   'sms-send': { attempts: 6, backoffMs: 3_000, concurrency: 10, keepCompleted: { age: 24 * HOUR, count: 5_000 } },
   'sms-inbound': { attempts: 10, backoffMs: 1_000, concurrency: 10, keepCompleted: { age: 24 * HOUR, count: 5_000 } },
   'sms-status': { attempts: 10, backoffMs: 1_000, concurrency: 10, keepCompleted: { age: 6 * HOUR, count: 5_000 } },
-  reminders: { attempts: 6, backoffMs: 5_000, concurrency: 5, keepCompleted: { age: 24 * HOUR, count: 1_000 } },
   maintenance: { attempts: 3, backoffMs: 10_000, concurrency: 1, keepCompleted: { age: 24 * HOUR, count: 200 } },
   // Nothing consumes dead letters; they wait for an operator to replay or discard them.
   'dead-letter': { attempts: 1, backoffMs: 0, concurrency: 1, keepCompleted: { age: 7 * 24 * HOUR, count: 1_000 } },

@@ -4,7 +4,8 @@ import type { Database } from '@fieldhand/db';
 import { jobDuration, jobOutcomes, newCorrelationId, withCorrelation, type Logger } from '@fieldhand/observability';
 import type { Catalog, JobName } from './catalog.js';
 import { deadLetterJob } from './dead-letters.js';
-import { assertHandlersComplete, type HandlerMap, type JobHandler } from './handlers.js';
+import { assertHandlersComplete, isLastAttempt, type HandlerMap, type JobHandler } from './handlers.js';
+import { markJobRowsDone } from './job-rows.js';
 import type { JobBus } from './job-bus.js';
 import { QUEUE_SETTINGS } from './queue-defaults.js';
 import type { QueueName } from './queue-names.js';
@@ -30,7 +31,7 @@ export type RunningWorkers = {
 };
 
 function isFinalAttempt(job: Job, error: unknown): boolean {
-  return error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  return error instanceof UnrecoverableError || isLastAttempt(job);
 }
 
 export function runWorkers<C extends Catalog>(options: WorkerRoleOptions<C>): RunningWorkers {
@@ -38,7 +39,7 @@ export function runWorkers<C extends Catalog>(options: WorkerRoleOptions<C>): Ru
   assertHandlersComplete(bus.catalog, options.queues, options.handlers);
   const shutdown = new AbortController();
 
-  const process = async (job: Job): Promise<unknown> => {
+  const processJob = async (job: Job): Promise<unknown> => {
     const data = job.data as Record<string, unknown>;
     const correlationId = typeof data.correlationId === 'string' ? data.correlationId : newCorrelationId();
     const tenantId = typeof data.tenantId === 'string' ? data.tenantId : undefined;
@@ -100,7 +101,9 @@ export function runWorkers<C extends Catalog>(options: WorkerRoleOptions<C>): Ru
       throw new UnrecoverableError(`Invalid payload for ${job.name}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
     logger.debug({ name: job.name, attempt: job.attemptsMade + 1 }, 'job started');
-    return handler(parsed.data as never, { job, logger: logger.child({ job: job.name }), signal: shutdown.signal });
+    const result = await handler(parsed.data as never, { job, logger: logger.child({ job: job.name }), signal: shutdown.signal });
+    await markJobRowsDone(db, job);
+    return result;
   };
 
   const record = (labels: { queue: string; name: string }, outcome: string, started: number) => {
@@ -109,7 +112,7 @@ export function runWorkers<C extends Catalog>(options: WorkerRoleOptions<C>): Ru
   };
 
   const workers = options.queues.map((queue) => {
-    const worker = new Worker(queue, process, {
+    const worker = new Worker(queue, processJob, {
       connection: options.connection,
       prefix: bus.prefix,
       concurrency: options.concurrency?.[queue] ?? QUEUE_SETTINGS[queue].concurrency,

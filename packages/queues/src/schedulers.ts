@@ -5,6 +5,13 @@ export type Schedule<C extends Catalog> = {
   [N in JobName<C>]: { id: string; job: N; everyMs: number; data: JobInput<C, N> };
 }[JobName<C>];
 
+/** The recurring jobs the catalog declares (`everyMs` on an entry), one scheduler each. */
+export function catalogSchedules<C extends Catalog>(catalog: C): Schedule<C>[] {
+  return Object.entries(catalog)
+    .filter(([, definition]) => definition.everyMs !== undefined)
+    .map(([name, definition]) => ({ id: name, job: name, everyMs: definition.everyMs!, data: {} }) as Schedule<C>);
+}
+
 /**
  * Creates or updates the recurring jobs. Call from exactly one designated
  * process (the maintenance role with SCHEDULER_OWNER=true), not from every API

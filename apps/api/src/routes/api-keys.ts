@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { createApiKey, findTenant, listApiKeys, revokeApiKey, type ApiKeyRow, type Database } from '@fieldhand/db';
+import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow, type Database } from '@fieldhand/db';
 import { NotFoundError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
+import { requireTenant } from '../http/require-tenant.js';
 import { apiKeyResponse, createApiKeyBody, createdApiKeyResponse } from '../schemas/api-key.js';
 import { pageOf, pageQuery, uuidParam } from '../schemas/common.js';
 
@@ -28,7 +29,7 @@ export function apiKeyRoutes(db: Database): AnyRoute[] {
       responses: { 201: { description: 'The new key', schema: createdApiKeyResponse } },
       errors: [403, 404],
       handler: async ({ params, body }) => {
-        if (!(await findTenant(db, params.tenantId))) throw new NotFoundError('tenant_not_found', 'No tenant with this id');
+        await requireTenant(db, params.tenantId);
         const { key, row } = await createApiKey(db, { tenantId: params.tenantId, name: body.name, ...(body.scopes ? { scopes: body.scopes } : {}) });
         return { status: 201, body: { id: row.id, name: row.name, prefix: row.prefix, scopes: row.scopes, key, createdAt: row.createdAt.toISOString() } };
       },

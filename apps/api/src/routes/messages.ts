@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { findMessage, findTenant, listMessages, type Database, type MessageRow } from '@fieldhand/db';
+import { findMessage, listMessages, type Database, type MessageRow } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
 import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
 import { createOutboundMessage, InvalidPhoneNumberError, TemplateError, TextTooLongError } from '@fieldhand/sms';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
+import { requireTenant } from '../http/require-tenant.js';
 import { pageOf, uuidParam } from '../schemas/common.js';
 import { messageQuery, messageResponse, sendMessageBody } from '../schemas/message.js';
 
@@ -37,8 +38,7 @@ export function messageRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logge
       responses: { 202: { description: 'Queued (or the message already stored under this key)', schema: messageResponse } },
       errors: [404, 409],
       handler: async ({ params, body, req }) => {
-        const tenant = await findTenant(db, params.tenantId);
-        if (!tenant) throw new NotFoundError('tenant_not_found', 'No tenant with this id');
+        const tenant = await requireTenant(db, params.tenantId);
         if (!tenant.twilio?.from && !tenant.twilio?.messagingServiceSid) {
           throw new ConflictError('twilio_not_configured', 'This tenant has no Twilio sender; set twilio.from or twilio.messagingServiceSid');
         }

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { createTenant, findTenant, listTenants, toPublicTenant, updateTenant, type Database } from '@fieldhand/db';
-import { ForbiddenError, NotFoundError } from '../errors/http-error.js';
+import { createTenant, listTenants, toPublicTenant, updateTenant, type Database } from '@fieldhand/db';
+import { ForbiddenError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
+import { requireTenant, tenantNotFound } from '../http/require-tenant.js';
 import { pageOf, pageQuery, uuidParam } from '../schemas/common.js';
 import { createTenantBody, tenantResponse, updateTenantBody } from '../schemas/tenant.js';
 
 const tenantParams = z.object({ tenantId: uuidParam });
-const tenantNotFound = () => new NotFoundError('tenant_not_found', 'No tenant with this id');
 
 type Sender = { from?: string | undefined; messagingServiceSid?: string | undefined } | null | undefined;
 
@@ -55,8 +55,7 @@ export function tenantRoutes(db: Database): AnyRoute[] {
       responses: { 200: { description: 'The tenant', schema: tenantResponse } },
       errors: [404],
       handler: async ({ params }) => {
-        const row = await findTenant(db, params.tenantId);
-        if (!row) throw tenantNotFound();
+        const row = await requireTenant(db, params.tenantId);
         return { status: 200, body: toPublicTenant(row) };
       },
     }),
@@ -76,8 +75,7 @@ export function tenantRoutes(db: Database): AnyRoute[] {
       errors: [403, 404, 409],
       handler: async ({ params, body, principal }) => {
         if (principal?.kind !== 'admin' && body.twilio !== undefined) {
-          const current = await findTenant(db, params.tenantId);
-          if (!current) throw tenantNotFound();
+          const current = await requireTenant(db, params.tenantId);
           if (!sameSender(current.twilio, body.twilio)) throw new ForbiddenError('Only the admin may set, change or remove a Twilio sender');
         }
         const row = await updateTenant(db, params.tenantId, body);

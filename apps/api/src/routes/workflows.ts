@@ -1,22 +1,18 @@
 import { z } from 'zod';
-import { findTenant, type Database } from '@fieldhand/db';
+import {
+  findWorkflowDefinition,
+  latestWorkflowDefinitions,
+  setWorkflowDefinitionEnabled,
+  workflowDefinitionVersions,
+  type Database,
+  type WorkflowDefinitionRow,
+} from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
 import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
-import {
-  definitionVersions,
-  documentOf,
-  dryRun,
-  ensureShippedDefinitions,
-  findDefinition,
-  InvalidDefinitionError,
-  latestDefinitions,
-  saveDefinition,
-  setDefinitionEnabled,
-  validateDefinition,
-  type DefinitionRow,
-} from '@fieldhand/workflows';
+import { documentOf, dryRun, ensureShippedDefinitions, InvalidDefinitionError, saveDefinition, validateDefinition } from '@fieldhand/workflows';
 import { NotFoundError, ValidationError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
+import { requireTenant } from '../http/require-tenant.js';
 import { uuidParam } from '../schemas/common.js';
 import { definitionBody, definitionKeyParam, definitionList, definitionResponse, dryRunBody, dryRunResponse, versionQuery } from '../schemas/workflow.js';
 
@@ -24,15 +20,15 @@ const tenantParams = z.object({ tenantId: uuidParam });
 const keyParams = z.object({ tenantId: uuidParam, key: definitionKeyParam });
 const notFound = () => new NotFoundError('workflow_not_found', 'No workflow definition with this key (and version)');
 
-function toResponse(row: DefinitionRow, versions?: number[]) {
+function toResponse(row: WorkflowDefinitionRow, versions?: number[]) {
   return { id: row.id, key: row.key, version: row.version, name: row.name, enabled: row.enabled, shipped: row.shipped, ...(versions ? { versions } : {}), document: row.document, createdAt: row.createdAt.toISOString() };
 }
 
 const invalid = (issues: { path: string; message: string }[]) =>
   new ValidationError('Invalid workflow definition', issues.map((i) => ({ path: i.path, message: i.message, code: 'invalid_definition' })));
 
-async function requireTenant(db: Database, tenantId: string): Promise<void> {
-  if (!(await findTenant(db, tenantId))) throw new NotFoundError('tenant_not_found', 'No tenant with this id');
+async function requireTenantDefinitions(db: Database, tenantId: string): Promise<void> {
+  await requireTenant(db, tenantId);
   // The shipped workflows appear (disabled) the first time a tenant looks.
   await ensureShippedDefinitions(db, tenantId);
 }
@@ -50,9 +46,9 @@ export function workflowRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logg
       responses: { 200: { description: 'The newest version', schema: definitionResponse } },
       errors: [404],
       handler: async ({ params }) => {
-        await requireTenant(db, params.tenantId);
-        if (!(await setDefinitionEnabled(db, params.tenantId, params.key, enabled))) throw notFound();
-        return { status: 200, body: toResponse((await findDefinition(db, params.tenantId, params.key))!) };
+        await requireTenantDefinitions(db, params.tenantId);
+        if (!(await setWorkflowDefinitionEnabled(db, params.tenantId, params.key, enabled))) throw notFound();
+        return { status: 200, body: toResponse((await findWorkflowDefinition(db, params.tenantId, params.key))!) };
       },
     });
 
@@ -68,8 +64,8 @@ export function workflowRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logg
       responses: { 200: { description: 'Definitions', schema: definitionList } },
       errors: [404],
       handler: async ({ params }) => {
-        await requireTenant(db, params.tenantId);
-        return { status: 200, body: { data: (await latestDefinitions(db, params.tenantId)).map((r) => toResponse(r)) } };
+        await requireTenantDefinitions(db, params.tenantId);
+        return { status: 200, body: { data: (await latestWorkflowDefinitions(db, params.tenantId)).map((r) => toResponse(r)) } };
       },
     }),
     defineRoute({
@@ -85,7 +81,7 @@ export function workflowRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logg
       responses: { 201: { description: 'The saved version', schema: definitionResponse } },
       errors: [404],
       handler: async ({ params, body }) => {
-        await requireTenant(db, params.tenantId);
+        await requireTenantDefinitions(db, params.tenantId);
         try {
           const row = await saveDefinition(db, params.tenantId, body);
           return { status: 201, body: toResponse(row), headers: { Location: `/api/v1/tenants/${params.tenantId}/workflows/${row.key}?version=${row.version}` } };
@@ -107,10 +103,10 @@ export function workflowRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logg
       responses: { 200: { description: 'The definition', schema: definitionResponse } },
       errors: [404],
       handler: async ({ params, query }) => {
-        await requireTenant(db, params.tenantId);
-        const row = await findDefinition(db, params.tenantId, params.key, query.version);
+        await requireTenantDefinitions(db, params.tenantId);
+        const row = await findWorkflowDefinition(db, params.tenantId, params.key, query.version);
         if (!row) throw notFound();
-        return { status: 200, body: toResponse(row, await definitionVersions(db, params.tenantId, params.key)) };
+        return { status: 200, body: toResponse(row, await workflowDefinitionVersions(db, params.tenantId, params.key)) };
       },
     }),
     enableRoute(true),
@@ -128,14 +124,14 @@ export function workflowRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logg
       responses: { 200: { description: 'The verdict and the step timeline', schema: dryRunResponse } },
       errors: [404],
       handler: async ({ params, body }) => {
-        await requireTenant(db, params.tenantId);
+        await requireTenantDefinitions(db, params.tenantId);
         let document;
         if (body.definition) {
           const result = validateDefinition(body.definition);
           if (!result.ok) throw invalid(result.issues);
           document = result.definition;
         } else {
-          const row = await findDefinition(db, params.tenantId, params.key, body.version);
+          const row = await findWorkflowDefinition(db, params.tenantId, params.key, body.version);
           if (!row) throw notFound();
           document = documentOf(row);
         }

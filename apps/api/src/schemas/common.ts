@@ -42,3 +42,13 @@ export const pageOf = <T extends z.ZodType>(item: T, id: string) =>
       nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
     })
     .meta({ id });
+
+/** An IANA time zone name the runtime knows (America/Chicago). */
+export function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import 'zod-openapi';
-import { normalizePhone } from '@fieldhand/sms';
-import { pageQuery } from './common.js';
+import { normalizePhone } from '@fieldhand/phone';
+import { isTimeZone, pageQuery } from './common.js';
 
 /** A phone number in any common form, normalised to E.164 (US default region). */
 export const phoneInput = z
@@ -17,15 +17,6 @@ export const phoneInput = z
     return e164;
   })
   .meta({ example: '+15125550123', description: 'E.164 or a US national number' });
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const sendMessageBody = z
   .strictObject({

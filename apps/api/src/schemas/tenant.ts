@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import 'zod-openapi';
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isTimeZone } from './common.js';
 
 const secret = z.string().min(1).max(4096).meta({ writeOnly: true, description: 'Write-only: never returned' });
 

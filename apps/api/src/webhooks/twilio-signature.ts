@@ -1,11 +1,11 @@
 import type { Request } from 'express';
 import type { Config } from '@fieldhand/config';
 import type { TenantRow } from '@fieldhand/db';
-import { isValidTwilioSignature, smsSettings, twilioCredentials } from '@fieldhand/sms';
+import { isValidTwilioSignature, publicUrl, smsSettings, twilioCredentials } from '@fieldhand/sms';
 
 /** Twilio signs the URL it called: behind a proxy that is the public one, never what Express sees. */
 export function publicRequestUrl(config: Config, req: Request): string {
-  return `${config.http.PUBLIC_BASE_URL.replace(/\/+$/, '')}${req.originalUrl}`;
+  return publicUrl(smsSettings(config), req.originalUrl);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { config } from '@fieldhand/config';
 import { closeDatabase, createDatabase, migrationStatus } from '@fieldhand/db';
 import { createLogger } from '@fieldhand/observability';
-import { createRedis, jobCatalog, JobBus, runWorkers, workerPoolSize, type FieldhandCatalog } from '@fieldhand/queues';
-import { schedules } from '../schedules.js';
+import { assertEveryQueueConsumed, catalogSchedules, createRedis, jobCatalog, JobBus, runWorkers, workerPoolSize } from '@fieldhand/queues';
+import { ROLES } from '../roles.js';
 import { startMetricsServer } from './metrics-server.js';
 import { watchRedis } from './redis-watchdog.js';
 import type { RoleDefinition } from './role.js';
@@ -12,7 +12,7 @@ import { restoreMissingSchedules, syncSchedules } from './sync-schedules.js';
 const SCHEDULE_CHECK_MS = 15_000;
 
 /** The one bootstrap every worker role's entry file calls. */
-export async function runRole(role: RoleDefinition<FieldhandCatalog>): Promise<void> {
+export async function runRole(role: RoleDefinition, roles: readonly RoleDefinition[] = ROLES): Promise<void> {
   const cfg = config();
   const logger = createLogger({ name: `worker-${role.name}`, level: cfg.log.LOG_LEVEL });
   const exit = (code: number) => process.exit(code);
@@ -24,6 +24,15 @@ export async function runRole(role: RoleDefinition<FieldhandCatalog>): Promise<v
     logger.fatal({ err }, 'unhandled rejection');
     exit(1);
   });
+
+  try {
+    // A queue no role consumes would collect jobs forever: refuse before touching anything.
+    assertEveryQueueConsumed(jobCatalog, roles);
+  } catch (err) {
+    logger.fatal({ err }, (err as Error).message);
+    exit(1);
+    return;
+  }
 
   const poolMax = workerPoolSize(role.queues, cfg.database.DATABASE_POOL_MAX);
   const db = createDatabase({
@@ -62,6 +71,7 @@ export async function runRole(role: RoleDefinition<FieldhandCatalog>): Promise<v
   });
   const stopWatching = watchRedis(consumer, running.workers, logger, cfg.worker.REDIS_DOWN_EXIT_MS, exit);
 
+  const schedules = catalogSchedules(jobCatalog);
   if (cfg.worker.SCHEDULER_OWNER) {
     await syncSchedules(bus, schedules);
     logger.info({ schedules: schedules.map((s) => s.id) }, 'job schedulers upserted');

@@ -1,10 +1,10 @@
-import { inboxIdOfJob, isLastAttempt, type FieldhandCatalog } from '@fieldhand/queues';
-import { applyEarlyStatus, processInbound, sendMessage, SenderRateLimit, smsSettings, TwilioClients, type SmsDeps } from '@fieldhand/sms';
-import type { RoleDefinition, RoleDeps } from '../bootstrap/role.js';
+import { isLastAttempt, type FieldhandCatalog, type HandlersFor } from '@fieldhand/queues';
+import { applyEarlyStatus, followUpConsent, processInbound, sendMessage, SenderRateLimit, smsSettings, TwilioClients, type SmsDeps } from '@fieldhand/sms';
+import { defineRole, type RoleDeps } from '../bootstrap/role.js';
 import { sideConnection } from '../bootstrap/side-connection.js';
 
 /** Builds what the sms handlers need; tests pass their own clock. */
-export function smsDeps(roleDeps: RoleDeps<FieldhandCatalog>, clock: () => Date = () => new Date()): SmsDeps {
+export function smsDeps(roleDeps: RoleDeps, clock: () => Date = () => new Date()): SmsDeps {
   const { config, db, bus, logger } = roleDeps;
   return {
     db,
@@ -18,18 +18,21 @@ export function smsDeps(roleDeps: RoleDeps<FieldhandCatalog>, clock: () => Date 
   };
 }
 
-/** Sends texts (one ledger row per job), follows up inbound ones, and applies early status callbacks. */
-export const smsRole: RoleDefinition<FieldhandCatalog> = {
+const SMS_QUEUES = ['sms-send', 'sms-inbound', 'sms-status'] as const;
+
+/** The sms role's handlers over ready-made deps (tests build theirs with their own clock). */
+export function smsHandlers(deps: SmsDeps): HandlersFor<FieldhandCatalog, (typeof SMS_QUEUES)[number]> {
+  return {
+    'sms.send': (data) => sendMessage(deps, data),
+    'sms.inbound': (data) => processInbound(deps, data),
+    'sms.consent-changed': (data) => followUpConsent(deps, data, `sms-event-${data.eventId}`),
+    'sms.status': (data, ctx) => applyEarlyStatus(deps, data, { lastAttempt: isLastAttempt(ctx.job) }),
+  };
+}
+
+/** Sends texts (one ledger row per job), follows up inbound texts and consent changes, and applies early status callbacks. */
+export const smsRole = defineRole({
   name: 'sms',
-  queues: ['sms-send', 'sms-inbound', 'sms-status'],
-  handlers: (roleDeps) => {
-    const deps = smsDeps(roleDeps);
-    return {
-      'sms.send': (data) => sendMessage(deps, data),
-      // Inbox jobs carry the row's id in their job id, so the row can be marked processed.
-      'sms.inbound': (data, ctx) => processInbound(deps, data, inboxIdOfJob(ctx.job.id)),
-      'sms.status': (data, ctx) =>
-        applyEarlyStatus(deps, data, { inboxId: inboxIdOfJob(ctx.job.id), lastAttempt: isLastAttempt(ctx.job) }),
-    };
-  },
-};
+  queues: SMS_QUEUES,
+  handlers: (roleDeps) => smsHandlers(smsDeps(roleDeps)),
+});
