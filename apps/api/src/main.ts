@@ -1,6 +1,6 @@
 import { config } from '@fieldhand/config';
 import { closeDatabase, createDatabase } from '@fieldhand/db';
-import { createLogger, setQueueDepthReader } from '@fieldhand/observability';
+import { createLogger, exitOnCrash, onStopRequest, setQueueDepthReader } from '@fieldhand/observability';
 import { createRedis, JobBus, jobCatalog } from '@fieldhand/queues';
 import { API_BASE, BULL_BOARD_PATH, createApp } from './app.js';
 import { startServer } from './server.js';
@@ -9,14 +9,7 @@ import { startServer } from './server.js';
 const cfg = config();
 const logger = createLogger({ name: 'api', level: cfg.log.LOG_LEVEL });
 
-process.on('unhandledRejection', (err) => {
-  logger.fatal({ err }, 'unhandled rejection; exiting so PM2 restarts the process');
-  process.exit(1);
-});
-process.on('uncaughtException', (err) => {
-  logger.fatal({ err }, 'uncaught exception; exiting so PM2 restarts the process');
-  process.exit(1);
-});
+exitOnCrash(logger);
 
 const db = createDatabase({
   url: cfg.database.DATABASE_URL,
@@ -78,10 +71,7 @@ logger.info(
 // PM2 wait_ready: the instance only counts as online once it can take requests.
 process.send?.('ready');
 
-let stopping = false;
 async function shutdown(reason: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
   const graceMs = cfg.worker.SHUTDOWN_TIMEOUT_MS;
   logger.info({ reason, graceMs }, 'shutting down: no new connections, finishing in-flight requests');
   try {
@@ -97,9 +87,4 @@ async function shutdown(reason: string): Promise<void> {
   process.exit(0);
 }
 
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
-// PM2 sends a 'shutdown' message instead of a signal where signals are unreliable (Windows, shutdown_with_message).
-process.on('message', (message) => {
-  if (message === 'shutdown') void shutdown('pm2 shutdown message');
-});
+onStopRequest((reason) => void shutdown(reason));

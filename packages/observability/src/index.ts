@@ -10,3 +10,4 @@ export {
 export { createLogger, type Logger, type LoggerSettings } from './logger.js';
 export { httpRequestDuration, jobDuration, jobOutcomes, metricsRegistry, setQueueDepthReader } from './metrics.js';
 export { maskPhone, REDACTED, scrub, scrubText } from './redact.js';
+export { exitOnCrash, onStopRequest } from './process-lifecycle.js';

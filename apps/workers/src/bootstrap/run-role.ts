@@ -1,6 +1,6 @@
 import { config } from '@fieldhand/config';
 import { closeDatabase, createDatabase, migrationStatus } from '@fieldhand/db';
-import { createLogger } from '@fieldhand/observability';
+import { createLogger, exitOnCrash, onStopRequest } from '@fieldhand/observability';
 import { assertEveryQueueConsumed, catalogSchedules, createRedis, jobCatalog, JobBus, runWorkers, workerPoolSize } from '@fieldhand/queues';
 import { ROLES } from '../roles.js';
 import { startMetricsServer } from './metrics-server.js';
@@ -16,14 +16,7 @@ export async function runRole(role: RoleDefinition, roles: readonly RoleDefiniti
   const cfg = config();
   const logger = createLogger({ name: `worker-${role.name}`, level: cfg.log.LOG_LEVEL });
   const exit = (code: number) => process.exit(code);
-  process.on('uncaughtException', (err) => {
-    logger.fatal({ err }, 'uncaught exception');
-    exit(1);
-  });
-  process.on('unhandledRejection', (err) => {
-    logger.fatal({ err }, 'unhandled rejection');
-    exit(1);
-  });
+  exitOnCrash(logger, exit);
 
   try {
     // A queue no role consumes would collect jobs forever: refuse before touching anything.
@@ -85,10 +78,7 @@ export async function runRole(role: RoleDefinition, roles: readonly RoleDefiniti
     : undefined;
   const metricsServer = cfg.worker.METRICS_PORT ? await startMetricsServer(cfg.worker.METRICS_PORT) : undefined;
 
-  let stopping = false;
   const shutdown = async (reason: string) => {
-    if (stopping) return;
-    stopping = true;
     logger.info({ reason, timeoutMs: cfg.worker.SHUTDOWN_TIMEOUT_MS }, 'shutting down: no new jobs, waiting for active ones');
     stopWatching();
     clearInterval(scheduleCheck);
@@ -106,10 +96,7 @@ export async function runRole(role: RoleDefinition, roles: readonly RoleDefiniti
       exit(1);
     }
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  // PM2 sends 'shutdown' instead of a signal on Windows and with shutdown_with_message.
-  process.on('message', (msg) => msg === 'shutdown' && void shutdown('pm2 shutdown message'));
+  onStopRequest((reason) => void shutdown(reason));
 
   logger.info({ role: role.name, queues: role.queues, schedulerOwner: cfg.worker.SCHEDULER_OWNER, databasePool: poolMax }, 'worker role started');
   process.send?.('ready');
