@@ -95,7 +95,7 @@ export function createApp(deps: AppDeps): Express {
     ...deadLetterRoutes(db, bus),
     ...maintenanceRoutes(db, bus),
     ...messageRoutes(db, bus, logger),
-    ...consentRoutes(db),
+    ...consentRoutes(db, bus, logger),
     ...syncRoutes(db, bus),
     ...workflowRoutes(db, bus, logger),
     ...workflowRunRoutes(db, bus, logger),

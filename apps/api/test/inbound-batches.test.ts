@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, inArray } from 'drizzle-orm';
 import { createTenant, messages, webhookInbox, type InboundText } from '@fieldhand/db';
-import { inboxJobId } from '@fieldhand/queues';
+import { inboxJob, inboxJobId, jobCatalog } from '@fieldhand/queues';
 import { batchedInboundStore, batchedInboxEnqueue } from '../src/webhooks/inbound-batches.js';
 import { startTestApi, type TestApi } from './support/test-api.js';
 
@@ -14,18 +14,22 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-const text = (sid: string, overrides: Partial<InboundText> = {}): InboundText => ({
-  tenantId,
-  to: '+17372004001',
-  from: '+15127034000',
-  body: `text ${sid}`,
-  twilioSid: sid,
-  segments: 1,
-  correlationId: `corr-${sid}`,
-  intent: 'reply',
-  inbox: { provider: 'twilio-sms', queue: 'sms-inbound', jobName: 'sms.inbound' },
-  ...overrides,
-});
+const text = (sid: string, overrides: Partial<InboundText> = {}): InboundText => {
+  const id = randomUUID();
+  const from = '+15127034000';
+  return {
+    id,
+    tenantId,
+    to: '+17372004001',
+    from,
+    body: `text ${sid}`,
+    twilioSid: sid,
+    segments: 1,
+    correlationId: `corr-${sid}`,
+    inbox: { provider: 'twilio-sms', ...inboxJob(jobCatalog, 'sms.inbound', { tenantId: overrides.tenantId ?? tenantId, messageId: id, from, intent: 'reply' }) },
+    ...overrides,
+  };
+};
 
 describe('batched inbound store', () => {
   it('stores a batch in input order; a MessageSid already stored or repeated in the batch gets no second row', async () => {

@@ -8,11 +8,9 @@ import { loadConfig } from '@fieldhand/config';
 import { createTenant, findConsent, messages, webhookInbox } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
-import { createRedis, inboxIdOfJob, jobCatalog, JobBus, runWorkers, type FieldhandCatalog } from '@fieldhand/queues';
+import { createRedis, jobCatalog, JobBus, reconcileInbox, runWorkers, type FieldhandCatalog } from '@fieldhand/queues';
 import { startPrivateRedis, type PrivateRedis } from '@fieldhand/queues/testing';
-import { processInbound, sendMessage } from '@fieldhand/sms';
-import { reconcileInbox } from '../../workers/src/maintenance/reconcile-inbox.js';
-import { smsDeps } from '../../workers/src/sms/role.js';
+import { smsDeps, smsHandlers } from '../../workers/src/sms/role.js';
 import { createApp } from '../src/app.js';
 import { sign } from './support/sms-harness.js';
 
@@ -81,7 +79,7 @@ describe('inbound STOP while Redis is down', () => {
     const workers = runWorkers({
       role: 'sms',
       queues: ['sms-send', 'sms-inbound'],
-      handlers: { 'sms.send': (data) => sendMessage(deps, data), 'sms.inbound': (data, ctx) => processInbound(deps, data, inboxIdOfJob(ctx.job.id)) },
+      handlers: smsHandlers(deps),
       bus,
       db: t.db,
       connection: workerConnection,

@@ -2,6 +2,7 @@ export { closeDatabase, createDatabase, type Database, type DatabaseOptions } fr
 export type { Executor, Transaction } from './executor.js';
 export { ensureDatabaseExists, migrationStatus, MIGRATIONS_FOLDER, runMigrations } from './migrate.js';
 export { afterCursor, cursorTimestamp, decodeCursor, encodeCursor, toPage, type KeysetCursor, type Page } from './pagination.js';
+export { SessionStatement, type SessionSql } from './session-statement.js';
 export * from './repositories/api-keys.js';
 export * from './repositories/dead-letters.js';
 export * from './repositories/tenants.js';

@@ -1,8 +1,9 @@
-import { applyStatusCallback, markInboxProcessed, type CallbackOutcome, type Database } from '@fieldhand/db';
+import { applyStatusCallback, type CallbackOutcome, type Database } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
+import type { FieldhandCatalog, JobData } from '@fieldhand/queues';
 
 /** `tenantId` is the tenant the callback URL named; null for one signed with the deployment's token. */
-export type EarlyStatusJob = { tenantId: string | null; messageSid: string; status: string; errorCode: number | null };
+export type EarlyStatusJob = JobData<FieldhandCatalog, 'sms.status'>;
 
 export class SidNotYetKnownError extends Error {
   constructor(sid: string) {
@@ -17,15 +18,10 @@ export class SidNotYetKnownError extends Error {
  * on the last attempt it is logged and acknowledged (a message sent from outside
  * Fieldhand on the same account is not ours to track).
  */
-export async function applyEarlyStatus(
-  deps: { db: Database; logger: Logger },
-  data: EarlyStatusJob,
-  job: { inboxId: string | undefined; lastAttempt: boolean },
-): Promise<CallbackOutcome> {
+export async function applyEarlyStatus(deps: { db: Database; logger: Logger }, data: EarlyStatusJob, job: { lastAttempt: boolean }): Promise<CallbackOutcome> {
   const scope = data.tenantId ? { tenantId: data.tenantId } : { deploymentAccount: true as const };
   const outcome = await applyStatusCallback(deps.db, scope, data.messageSid, data.status, data.errorCode);
   if (outcome === 'unknown' && !job.lastAttempt) throw new SidNotYetKnownError(data.messageSid);
   if (outcome === 'unknown') deps.logger.warn({ sid: data.messageSid, status: data.status }, 'status callback for a message we have no record of; acknowledged');
-  if (job.inboxId) await markInboxProcessed(deps.db, job.inboxId);
   return outcome;
 }

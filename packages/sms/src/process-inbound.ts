@@ -1,45 +1,25 @@
-import { and, eq } from 'drizzle-orm';
-import { markInboxProcessed, messages, transitionMessage, type Database } from '@fieldhand/db';
-import type { Logger } from '@fieldhand/observability';
-import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
+import type { Database } from '@fieldhand/db';
+import type { FieldhandCatalog, JobBus, JobData } from '@fieldhand/queues';
+import { followUpConsent } from './consent.js';
+import { emitSmsEvent } from './sms-events.js';
 
-export type InboundJob = { tenantId: string; messageId: string; from: string; intent: 'opt_out' | 'opt_in' | 'help' | 'reply' };
-
-const EVENT: Record<InboundJob['intent'], 'sms.opted_out' | 'sms.opted_in' | 'sms.replied' | undefined> = {
-  opt_out: 'sms.opted_out',
-  opt_in: 'sms.opted_in',
-  reply: 'sms.replied',
-  help: undefined,
-};
+export type InboundJob = JobData<FieldhandCatalog, 'sms.inbound'>;
 
 /**
- * Everything about an inbound text that may wait for a worker: queued sends to
- * an opted-out number are canceled (the send worker would refuse them anyway),
- * and the workflow engine hears about the reply or the opt-out.
+ * Everything about an inbound text that may wait for a worker: a STOP or START is
+ * followed up like every consent change (followUpConsent), and a reply reaches the
+ * workflow engine. HELP needs nothing more: the webhook already answered it.
  */
-export async function processInbound(
-  deps: { db: Database; bus: JobBus<FieldhandCatalog>; logger: Logger },
-  data: InboundJob,
-  inboxId: string | undefined,
-): Promise<{ canceled: number; event: string | null }> {
-  let canceled = 0;
-  if (data.intent === 'opt_out') {
-    const queued = await deps.db
-      .select({ id: messages.id })
-      .from(messages)
-      .where(and(eq(messages.tenantId, data.tenantId), eq(messages.to, data.from), eq(messages.direction, 'outbound'), eq(messages.status, 'queued')));
-    for (const row of queued) {
-      if (await transitionMessage(deps.db, row.id, ['queued'], { status: 'canceled', source: 'consent', errorMessage: 'recipient opted out' })) canceled++;
-    }
+export async function processInbound(deps: { db: Database; bus: JobBus<FieldhandCatalog> }, data: InboundJob): Promise<{ canceled: number; event: string | null }> {
+  const eventId = `sms:${data.messageId}`;
+  const eventJobId = `sms-event-${data.messageId}`;
+  if (data.intent === 'opt_out' || data.intent === 'opt_in') {
+    const change = { tenantId: data.tenantId, phone: data.from, optedOut: data.intent === 'opt_out', eventId, messageId: data.messageId };
+    return followUpConsent(deps, change, eventJobId);
   }
-  const type = EVENT[data.intent];
-  if (type) {
-    await deps.bus.enqueue(
-      'workflow.sms-event',
-      { tenantId: data.tenantId, eventId: `sms:${data.messageId}`, type, phone: data.from, messageId: data.messageId, occurredAt: new Date().toISOString() },
-      { jobId: `sms-event-${data.messageId}` },
-    );
+  if (data.intent === 'reply') {
+    await emitSmsEvent(deps.bus, { tenantId: data.tenantId, eventId, type: 'sms.replied', phone: data.from, messageId: data.messageId }, eventJobId);
+    return { canceled: 0, event: 'sms.replied' };
   }
-  if (inboxId) await markInboxProcessed(deps.db, inboxId);
-  return { canceled, event: type ?? null };
+  return { canceled: 0, event: null };
 }

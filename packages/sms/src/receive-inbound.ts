@@ -1,4 +1,7 @@
-import { insertInboundTexts, lockConsent, recordConsent, type Database, type InboundText, type InboxJob, type TenantRow } from '@fieldhand/db';
+import { randomUUID } from 'node:crypto';
+import { insertInboundTexts, type Database, type InboundText, type InboxJob, type TenantRow } from '@fieldhand/db';
+import { inboxJob, jobCatalog } from '@fieldhand/queues';
+import { changeConsent } from './consent.js';
 import { classifyKeyword } from './keywords.js';
 import { countSegments } from './segments.js';
 import { twimlResponse } from './twiml.js';
@@ -26,7 +29,7 @@ export function keywordReply(tenant: TenantRow, intent: 'opt_out' | 'opt_in' | '
 
 /**
  * Records one inbound text: the message (unique on MessageSid), the inbox row for
- * the follow-up job and, for STOP/START, the consent change — all committed before
+ * its sms.inbound job and, for STOP/START, the consent change — all committed before
  * Twilio gets its 200, so an opt-out holds even if Redis is down. A plain reply is
  * one statement; a keyword adds the consent change in the same transaction. A
  * redelivery changes nothing and answers empty.
@@ -41,7 +44,10 @@ export async function receiveInbound(
   const from = params['From'] ?? '';
   const body = params['Body'] ?? '';
   const keyword = classifyKeyword(body);
+  const intent = keyword?.intent ?? 'reply';
+  const id = randomUUID();
   const text: InboundText = {
+    id,
     tenantId: tenant.id,
     to: params['To'] ?? '',
     from,
@@ -49,8 +55,7 @@ export async function receiveInbound(
     twilioSid: params['MessageSid'] ?? '',
     segments: Number(params['NumSegments']) || countSegments(body),
     correlationId,
-    intent: keyword?.intent ?? 'reply',
-    inbox: { provider: INBOUND_PROVIDER, queue: 'sms-inbound', jobName: 'sms.inbound' },
+    inbox: { provider: INBOUND_PROVIDER, ...inboxJob(jobCatalog, 'sms.inbound', { tenantId: tenant.id, messageId: id, from, intent }) },
   };
   if (keyword?.intent !== 'opt_out' && keyword?.intent !== 'opt_in') {
     const inbox = await store(text);
@@ -60,9 +65,8 @@ export async function receiveInbound(
   return db.transaction(async (tx) => {
     const [inbox] = await insertInboundTexts(tx, [text]);
     if (!inbox) return { twiml: twimlResponse(), duplicate: true };
-    // Waits for sends to this number already talking to Twilio; none start after we commit.
-    await lockConsent(tx, tenant.id, from, 'exclusive');
-    await recordConsent(tx, { tenantId: tenant.id, phone: from, optOut: keyword.intent === 'opt_out', keyword: keyword.keyword, source: 'inbound_sms' });
+    // The inbox row's sms.inbound job follows the change up.
+    await changeConsent(tx, { tenantId: tenant.id, phone: from, optOut: keyword.intent === 'opt_out', keyword: keyword.keyword, source: 'inbound_sms' });
     return { twiml: twimlResponse(confirmation(tenant, params, keyword.intent)), duplicate: false, inbox };
   });
 }

@@ -12,9 +12,10 @@ import {
 } from '@fieldhand/db';
 import { maskPhone } from '@fieldhand/observability';
 import { nextSendTime, recipientWindow } from './quiet-hours.js';
-import { adoptOrHold } from './reconcile-sending.js';
+import { adoptOrHold } from './adopt-or-hold.js';
 import { classifySendError, type SendFailure } from './send-errors.js';
 import { publicUrl, statusCallbackPath, twilioCredentials, type SmsDeps } from './sms-deps.js';
+import { emitSmsEvent } from './sms-events.js';
 
 export type SendOutcome =
   | 'missing'
@@ -124,11 +125,8 @@ async function recordFailure(tx: Executor, tenant: TenantRow, message: MessageRo
 }
 
 async function emitOptedOut(deps: SmsDeps, message: MessageRow): Promise<void> {
-  await deps.bus.enqueue(
-    'workflow.sms-event',
-    { tenantId: message.tenantId, eventId: `sms-21610:${message.id}`, type: 'sms.opted_out', phone: message.to, messageId: message.id, occurredAt: new Date().toISOString() },
-    { jobId: `sms-event-21610-${message.id}` },
-  );
+  const event = { tenantId: message.tenantId, eventId: `sms-21610:${message.id}`, type: 'sms.opted_out' as const, phone: message.to, messageId: message.id };
+  await emitSmsEvent(deps.bus, event, `sms-event-21610-${message.id}`);
 }
 
 function quietHoursOpening(tenant: TenantRow, message: MessageRow, now: Date): Date {

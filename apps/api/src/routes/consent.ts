@@ -1,13 +1,16 @@
 import { z } from 'zod';
-import { findConsent, findTenant, lockConsent, recordConsent, type Database } from '@fieldhand/db';
-import { NotFoundError } from '../errors/http-error.js';
+import { findConsent, type Database } from '@fieldhand/db';
+import type { Logger } from '@fieldhand/observability';
+import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
+import { setConsent } from '@fieldhand/sms';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
+import { requireTenant } from '../http/require-tenant.js';
 import { uuidParam } from '../schemas/common.js';
 import { consentBody, consentResponse, phoneInput } from '../schemas/message.js';
 
 const consentParams = z.object({ tenantId: uuidParam, phone: phoneInput });
 
-export function consentRoutes(db: Database): AnyRoute[] {
+export function consentRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logger: Logger): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',
@@ -32,7 +35,9 @@ export function consentRoutes(db: Database): AnyRoute[] {
       path: '/tenants/:tenantId/consent/:phone',
       operationId: 'setConsent',
       summary: 'Record an opt-out or opt-in given by other means',
-      description: 'The FCC allows revocation by any reasonable means (a call, an email, the technician). Takes effect for every send not yet handed to Twilio.',
+      description:
+        'The FCC allows revocation by any reasonable means (a call, an email, the technician). Takes effect for every send not yet handed to Twilio; ' +
+        "as after an inbound STOP or START, the number's queued texts are then canceled and its workflow runs hear of it (and stop on an opt-out).",
       tag: 'consent',
       access: 'tenant',
       params: consentParams,
@@ -40,11 +45,8 @@ export function consentRoutes(db: Database): AnyRoute[] {
       responses: { 200: { description: 'The consent state after the change', schema: consentResponse } },
       errors: [404],
       handler: async ({ params, body }) => {
-        if (!(await findTenant(db, params.tenantId))) throw new NotFoundError('tenant_not_found', 'No tenant with this id');
-        const row = await db.transaction(async (tx) => {
-          await lockConsent(tx, params.tenantId, params.phone, 'exclusive');
-          return recordConsent(tx, { tenantId: params.tenantId, phone: params.phone, optOut: body.optedOut, keyword: body.keyword ?? null, source: body.source });
-        });
+        await requireTenant(db, params.tenantId);
+        const row = await setConsent({ db, bus, logger }, { tenantId: params.tenantId, phone: params.phone, optOut: body.optedOut, keyword: body.keyword ?? null, source: body.source });
         return { status: 200, body: { phone: row.phone, optedOut: row.smsOptOut, changedAt: row.changedAt.toISOString(), keyword: row.keyword, source: row.source } };
       },
     }),

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { insertInboundTexts, type Database, type InboundText, type InboxJob } from '@fieldhand/db';
-import { enqueueInboxRows, type FieldhandCatalog, type JobBus } from '@fieldhand/queues';
+import { enqueueInbox, type FieldhandCatalog, type JobBus } from '@fieldhand/queues';
 
 const MAX_BATCH = 200;
 
@@ -32,7 +32,7 @@ export function batchedInboundStore(db: Database): (text: InboundText) => Promis
 /** Enqueues inbox rows, many per Redis round trip; a failure fails the batch (the inbox reconciler has the rows). */
 export function batchedInboxEnqueue(bus: JobBus<FieldhandCatalog>): (row: InboxJob) => Promise<void> {
   return batched(async (rows) => {
-    await enqueueInboxRows(bus, rows);
+    await enqueueInbox(bus, rows);
     return rows.map(() => undefined);
   });
 }

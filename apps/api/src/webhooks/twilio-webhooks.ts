@@ -1,8 +1,8 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { applyStatusCallback, findTenant, findTenantOfMessageSid, insertInboxRow, type CallbackScope, type InboxJob, type TenantRow } from '@fieldhand/db';
+import { findTenant, findTenantOfMessageSid, type CallbackScope, type InboxJob, type TenantRow } from '@fieldhand/db';
 import { maskPhone } from '@fieldhand/observability';
-import { receiveInbound, twimlResponse } from '@fieldhand/sms';
+import { receiveInbound, receiveStatus, twimlResponse } from '@fieldhand/sms';
 import type { AppDeps } from '../app-deps.js';
 import { HttpError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute, type RouteInput } from '../http/define-route.js';
@@ -11,11 +11,8 @@ import { batchedInboundStore, batchedInboxEnqueue } from './inbound-batches.js';
 import { signatureValid, signingToken } from './twilio-signature.js';
 import { TenantsByNumber } from './tenants-by-number.js';
 
-// Twilio's queued/accepted/sending/scheduled all mean "Twilio has it, not yet sent".
-const LEDGER_STATUS: Record<string, string> = { queued: 'accepted', accepted: 'accepted', sending: 'accepted', scheduled: 'accepted' };
 // How long the inbound webhook waits for Redis before leaving the job to the inbox reconciler.
 const ENQUEUE_TIMEOUT_MS = 1_000;
-const STATUS_PROVIDER = 'twilio-status';
 
 const forbidden = () => new HttpError(403, 'invalid_signature', 'Missing or invalid X-Twilio-Signature');
 // Twilio may add parameters without notice: every one is kept (the signature covers them all),
@@ -58,29 +55,9 @@ export function twilioWebhookRoutes(deps: AppDeps): AnyRoute[] {
     throw forbidden();
   }
 
-  /**
-   * Applies a verified status callback to the messages of `scope` only. A status for a
-   * SID not yet stored (Twilio can call back before our commit) is kept, and the sms
-   * worker retries it.
-   */
+  /** A status for a SID not yet stored comes back as an inbox row, for the sms worker to retry. */
   async function applyStatus(params: Record<string, string>, scope: CallbackScope, correlationId: string): Promise<void> {
-    const sid = params['MessageSid'];
-    const twilioStatus = params['MessageStatus'] ?? params['SmsStatus'];
-    if (!sid || !twilioStatus) return;
-    const code = params['ErrorCode'] ? Number(params['ErrorCode']) : null;
-    const status = LEDGER_STATUS[twilioStatus] ?? twilioStatus;
-    const errorCode = Number.isFinite(code) ? code : null;
-    if ((await applyStatusCallback(db, scope, sid, status, errorCode)) !== 'unknown') return;
-    const tenantId = 'tenantId' in scope ? scope.tenantId : null;
-    const row = await insertInboxRow(db, {
-      provider: STATUS_PROVIDER,
-      externalId: `${tenantId ?? 'deployment'}:${sid}:${status}`,
-      tenantId,
-      queue: 'sms-status',
-      jobName: 'sms.status',
-      payload: { tenantId, messageSid: sid, status, errorCode },
-      correlationId,
-    });
+    const row = await receiveStatus(db, scope, params, correlationId);
     if (row) await enqueueOrLeave(row);
   }
 

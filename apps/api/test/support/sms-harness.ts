@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { createSandbox, type RunningSandbox } from '../../../sandbox/src/index.js';
 import { createLogger } from '@fieldhand/observability';
-import { inboxIdOfJob, isLastAttempt, runWorkers, type RunningWorkers } from '@fieldhand/queues';
-import { applyEarlyStatus, sendMessage, processInbound, type SmsDeps } from '@fieldhand/sms';
-import { smsDeps } from '../../../workers/src/sms/role.js';
+import { runWorkers, type RunningWorkers } from '@fieldhand/queues';
+import type { SmsDeps } from '@fieldhand/sms';
+import { smsDeps, smsHandlers, smsRole } from '../../../workers/src/sms/role.js';
 import { ADMIN_KEY, startTestApi, type TestApi } from './test-api.js';
 
 export const SENDER = '+17372004001';
@@ -78,12 +78,8 @@ export async function startSmsHarness(options: { env?: Record<string, string>; c
     startWorker: () => {
       const running = runWorkers({
         role: 'sms',
-        queues: ['sms-send', 'sms-inbound', 'sms-status'],
-        handlers: {
-          'sms.send': (data) => sendMessage(deps, data),
-          'sms.inbound': (data, ctx) => processInbound(deps, data, inboxIdOfJob(ctx.job.id)),
-          'sms.status': (data, ctx) => applyEarlyStatus(deps, data, { inboxId: inboxIdOfJob(ctx.job.id), lastAttempt: isLastAttempt(ctx.job) }),
-        },
+        queues: smsRole.queues,
+        handlers: smsHandlers(deps),
         bus: api.bus,
         db: api.db,
         connection: api.redis.connect('worker'),

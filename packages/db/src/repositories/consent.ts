@@ -2,8 +2,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from '../pg.js';
 import type { Database } from '../client.js';
+import type { Executor } from '../executor.js';
 import { communicationPreferences } from '../schema/index.js';
-import { SessionStatement, type Executor, type SessionSql } from './messages.js';
+import { SessionStatement, type SessionSql } from '../session-statement.js';
 
 export type ConsentRow = typeof communicationPreferences.$inferSelect;
 export type ConsentSource = 'inbound_sms' | 'api' | 'twilio_21610' | 'ghl_dnd';

@@ -1,8 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { historyEntry, type Executor } from './messages.js';
+import type { Executor } from '../executor.js';
+import { historyEntry } from './messages.js';
 import type { InboxRow } from './webhook-inbox.js';
 
 export type InboundText = {
+  /** The message's id, chosen by the caller so the follow-up job's payload can name it. */
+  id: string;
   tenantId: string;
   to: string;
   from: string;
@@ -10,9 +13,8 @@ export type InboundText = {
   twilioSid: string;
   segments: number;
   correlationId: string;
-  /** What the follow-up job needs to know without re-reading the text. */
-  intent: string;
-  inbox: { provider: string; queue: string; jobName: string };
+  /** The inbox row of the follow-up job; queue, job name and payload come from the job catalog. */
+  inbox: { provider: string; queue: string; jobName: string; payload: Record<string, unknown> };
 };
 
 /** What enqueueing an inbox row needs. */
@@ -32,25 +34,23 @@ export async function insertInboundTexts(db: Executor, texts: readonly InboundTe
   const { rows } = await db.execute<InboxJob & { externalId: string }>(sql`
     with input as (
       select * from unnest(
-        ${column((t) => t.tenantId)}::uuid[], ${column((t) => t.to)}::text[], ${column((t) => t.from)}::text[],
+        ${column((t) => t.id)}::uuid[], ${column((t) => t.tenantId)}::uuid[], ${column((t) => t.to)}::text[], ${column((t) => t.from)}::text[],
         ${column((t) => t.body)}::text[], ${column((t) => t.twilioSid)}::text[], ${column((t) => t.segments)}::int[],
-        ${column((t) => t.correlationId)}::text[], ${column((t) => t.intent)}::text[], ${column((t) => t.inbox.provider)}::text[],
-        ${column((t) => t.inbox.queue)}::text[], ${column((t) => t.inbox.jobName)}::text[]
-      ) with ordinality as i(tenant_id, "to", "from", body, twilio_sid, segments, correlation_id, intent, provider, queue, job_name, n)
+        ${column((t) => t.correlationId)}::text[], ${column((t) => t.inbox.provider)}::text[], ${column((t) => t.inbox.queue)}::text[],
+        ${column((t) => t.inbox.jobName)}::text[], ${column((t) => JSON.stringify(t.inbox.payload))}::jsonb[]
+      ) with ordinality as i(id, tenant_id, "to", "from", body, twilio_sid, segments, correlation_id, provider, queue, job_name, payload, n)
     ),
     message as (
-      insert into messages (tenant_id, direction, "to", "from", body, status, twilio_sid, segments, status_history, correlation_id)
-      select tenant_id, 'inbound', "to", "from", body, 'received', twilio_sid, segments, ${history}::jsonb, correlation_id
+      insert into messages (id, tenant_id, direction, "to", "from", body, status, twilio_sid, segments, status_history, correlation_id)
+      select id, tenant_id, 'inbound', "to", "from", body, 'received', twilio_sid, segments, ${history}::jsonb, correlation_id
       from input order by n
       on conflict (twilio_sid) do nothing
-      returning id, twilio_sid
+      returning id
     )
     insert into webhook_inbox (provider, external_id, tenant_id, queue, job_name, payload, correlation_id)
-    select distinct on (i.twilio_sid) i.provider, i.twilio_sid, i.tenant_id, i.queue, i.job_name,
-      jsonb_build_object('tenantId', i.tenant_id::text, 'messageId', m.id, 'from', i."from", 'intent', i.intent),
-      i.correlation_id
-    from message m join input i on i.twilio_sid = m.twilio_sid
-    order by i.twilio_sid, i.n
+    select i.provider, i.twilio_sid, i.tenant_id, i.queue, i.job_name, i.payload, i.correlation_id
+    from message m join input i on i.id = m.id
+    order by i.n
     on conflict do nothing
     returning id, external_id as "externalId", queue, job_name as "jobName", payload, correlation_id as "correlationId"`);
   const bySid = new Map(rows.map(({ externalId, ...job }) => [externalId, job]));

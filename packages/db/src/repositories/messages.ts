@@ -1,15 +1,14 @@
-import { and, desc, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
-import pg from '../pg.js';
+import { and, desc, eq, getTableColumns, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
+import type { Executor } from '../executor.js';
 import { afterCursor, cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
 import { messages, tenants, type MessageStatusEntry } from '../schema/index.js';
+import { SessionStatement, type SessionSql } from '../session-statement.js';
+import { lockConsent } from './consent.js';
 import type { TenantRow } from './tenants.js';
 
 export type MessageRow = typeof messages.$inferSelect;
 export type NewMessage = typeof messages.$inferInsert;
-/** A database or an open transaction: ledger writes often ride inside a caller's transaction. */
-import type { Executor } from '../executor.js';
-export type { Executor };
 
 // Later states win; a late `sent` never overwrites delivered/undelivered/failed.
 const STATUS_RANK = sql`case ${messages.status}
@@ -96,6 +95,54 @@ export async function transitionMessage(db: Executor, id: string, fromStatuses: 
   return row;
 }
 
+/** The texts still queued for one number (an opt-out cancels them). */
+export async function queuedSendsTo(db: Executor, tenantId: string, to: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.tenantId, tenantId), eq(messages.to, to), eq(messages.direction, 'outbound'), eq(messages.status, 'queued')));
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Outbound texts still `queued` or `sending` whose last change is older than `before`
+ * and that were due by then: their send job may be gone from Redis.
+ */
+export async function findOverdueSends(db: Executor, before: Date, limit: number): Promise<Array<{ id: string; tenantId: string }>> {
+  return db
+    .select({ id: messages.id, tenantId: messages.tenantId })
+    .from(messages)
+    .where(
+      and(
+        inArray(messages.status, ['queued', 'sending']),
+        eq(messages.direction, 'outbound'),
+        lt(messages.updatedAt, before),
+        // A text held for quiet hours is not late until its send window opens.
+        or(isNull(messages.sendAfter), lt(messages.sendAfter, before)),
+      ),
+    )
+    .limit(limit);
+}
+
+/** Which of `sids` a message of ours already holds. */
+export async function storedTwilioSids(db: Executor, sids: readonly string[]): Promise<Set<string>> {
+  if (sids.length === 0) return new Set();
+  const rows = await db.select({ sid: messages.twilioSid }).from(messages).where(inArray(messages.twilioSid, [...sids]));
+  return new Set(rows.flatMap((row) => (row.sid === null ? [] : [row.sid])));
+}
+
+/**
+ * A message's status read under the exclusive consent lock of its number, so after every
+ * send to that number holding the shared lock has finished (see lockConsent).
+ */
+export async function statusAfterSendsInFlight(db: Database, message: Pick<MessageRow, 'id' | 'tenantId' | 'to'>): Promise<string | undefined> {
+  return db.transaction(async (tx) => {
+    await lockConsent(tx, message.tenantId, message.to, 'exclusive');
+    const [row] = await tx.select({ status: messages.status }).from(messages).where(eq(messages.id, message.id));
+    return row?.status;
+  });
+}
+
 export type CallbackOutcome = 'applied' | 'duplicate' | 'unknown';
 
 /**
@@ -177,35 +224,6 @@ export async function findSendable(db: Database, tenantId: string, messageId: st
   const [row] = await query.execute({ tenantId, messageId });
   return row;
 }
-
-/**
- * A statement PREPAREd once per connection and run by EXECUTE with its values inlined
- * (escaped by pg): several can then share one simple-query round trip, and PostgreSQL
- * plans none of them again (planning was a quarter of its CPU per send).
- */
-export class SessionStatement {
-  private static readonly preparedOn = new WeakMap<pg.ClientBase, Set<string>>();
-
-  constructor(
-    readonly name: string,
-    private readonly definition: string,
-  ) {}
-
-  execute(...values: Array<string | null>): SessionSql {
-    return { statement: this, text: `execute ${this.name}(${values.map((v) => (v === null ? 'null' : pg.escapeLiteral(v))).join(', ')})` };
-  }
-
-  /** The statements as one query text for `client`, preceded by the PREPAREs it has not run yet. */
-  static batch(client: pg.ClientBase, parts: Array<string | SessionSql>): { text: string; prepared: () => void } {
-    const done = SessionStatement.preparedOn.get(client) ?? new Set<string>();
-    const missing = [...new Set(parts.flatMap((p) => (typeof p === 'string' || done.has(p.statement.name) ? [] : [p.statement])))];
-    const text = [...missing.map((st) => `prepare ${st.name} ${st.definition}`), ...parts.map((p) => (typeof p === 'string' ? p : p.text))].join(';\n');
-    // Recorded only once the query succeeded; a connection whose query failed is discarded.
-    return { text, prepared: () => SessionStatement.preparedOn.set(client, new Set([...done, ...missing.map((st) => st.name)])) };
-  }
-}
-
-export type SessionSql = { statement: SessionStatement; text: string };
 
 const CLAIM = new SessionStatement(
   'sms_send_claim',

@@ -19,6 +19,12 @@ export const smsJobs = {
       intent: z.enum(['opt_out', 'opt_in', 'help', 'reply']),
     }),
   },
+  // The follow-up of a consent change that came with no inbound text (an operator's PUT
+  // …/consent): what sms.inbound does after a STOP or START, written to the outbox.
+  'sms.consent-changed': {
+    queue: 'sms-inbound',
+    schema: tenantScoped.extend({ tenantId: z.uuid(), phone: z.string().min(1), optedOut: z.boolean(), eventId: z.string().min(1).max(200) }),
+  },
   // A delivery status Twilio reported before the send had stored the MessageSid (it can
   // call back before our commit): applied once the SID is known, retried until then.
   'sms.status': {
@@ -33,7 +39,8 @@ export const smsJobs = {
       eventId: z.string().min(1).max(200),
       type: z.enum(SMS_EVENT_TYPES),
       phone: z.string().min(1),
-      messageId: z.uuid(),
+      // The text that carried it; none for an opt-out given by other means.
+      messageId: z.uuid().optional(),
       occurredAt: z.string().min(1),
     }),
   },

@@ -1,5 +1,4 @@
-import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
-import { messages, type Database } from '@fieldhand/db';
+import { findOverdueSends, type Database } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
 import { jobStillOwnsWork, type FieldhandCatalog, type JobBus } from '@fieldhand/queues';
 import { sendJobId } from './create-message.js';
@@ -14,21 +13,8 @@ const BATCH = 2_000;
  * the same row is harmless anyway, since only one attempt can claim it. A job that
  * failed for good counts as missing.
  */
-export async function reconcileSends(deps: { db: Database; bus: JobBus<FieldhandCatalog>; logger: Logger }, olderThanSeconds: number): Promise<{ reenqueued: number }> {
-  const before = new Date(Date.now() - olderThanSeconds * 1000);
-  const rows = await deps.db
-    .select({ id: messages.id, tenantId: messages.tenantId })
-    .from(messages)
-    .where(
-      and(
-        inArray(messages.status, ['queued', 'sending']),
-        eq(messages.direction, 'outbound'),
-        lt(messages.updatedAt, before),
-        // A text held for quiet hours is not late until its send window opens.
-        or(isNull(messages.sendAfter), lt(messages.sendAfter, before)),
-      ),
-    )
-    .limit(BATCH);
+export async function requeueLostSends(deps: { db: Database; bus: JobBus<FieldhandCatalog>; logger: Logger }, olderThanSeconds: number): Promise<{ reenqueued: number }> {
+  const rows = await findOverdueSends(deps.db, new Date(Date.now() - olderThanSeconds * 1000), BATCH);
   const queue = deps.bus.queue('sms-send');
   let reenqueued = 0;
   for (const row of rows) {

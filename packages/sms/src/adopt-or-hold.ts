@@ -1,16 +1,14 @@
-import { eq, inArray } from 'drizzle-orm';
-import { lockConsent, messages, transitionMessage, type MessageRow, type TenantRow } from '@fieldhand/db';
+import { statusAfterSendsInFlight, storedTwilioSids, transitionMessage, type MessageRow, type TenantRow } from '@fieldhand/db';
 import { maskPhone } from '@fieldhand/observability';
 import type { SendOutcome } from './send-message.js';
 import { twilioCredentials, type SmsDeps } from './sms-deps.js';
+import { ledgerStatus } from './twilio-status.js';
 
 // Clock skew between us and Twilio, and the second-precision of its DateSent filter.
 const WINDOW_SLACK_MS = 120_000;
 
-const TWILIO_TO_LEDGER: Record<string, string> = { queued: 'accepted', accepted: 'accepted', sending: 'accepted', scheduled: 'accepted' };
-
 /**
- * A row left `sending` by an attempt that died (or timed out) after claiming it.
+ * Settles a text left `sending` by an attempt that died (or timed out) after claiming it.
  * An attempt still in flight is waited for first, and what it settled is final.
  * Twilio has no idempotency key, so we look for the message in Twilio's list
  * (same To and body, sent since the claim) and adopt it; if it is not there we
@@ -18,7 +16,11 @@ const TWILIO_TO_LEDGER: Record<string, string> = { queued: 'accepted', accepted:
  * for an operator: a held message is better than a duplicate.
  */
 export async function adoptOrHold(deps: SmsDeps, tenant: TenantRow, message: MessageRow): Promise<SendOutcome> {
-  const settled = await afterAttemptsInFlight(deps, message);
+  // An attempt holds the number's shared consent lock from its consent check until Twilio
+  // answers, so this waits for it: a twin of a stalled job (BullMQ runs one again when a
+  // lock renewal is missed) must not hold for an operator a text its other half is sending.
+  // An attempt that died let go of the lock with its connection.
+  const settled = await statusAfterSendsInFlight(deps.db, message);
   if (settled === 'queued') throw new Error(`Message ${message.id} was handed back for a retry by the attempt this one waited for`);
   if (settled !== 'sending') return 'already-final';
   const credentials = twilioCredentials(tenant, deps.settings);
@@ -31,16 +33,13 @@ export async function adoptOrHold(deps: SmsDeps, tenant: TenantRow, message: Mes
       limit: 500,
     });
     const candidates = listed.filter((m) => m.body === message.body && m.direction !== 'inbound');
-    const owned = candidates.length
-      ? new Set((await deps.db.select({ sid: messages.twilioSid }).from(messages).where(inArray(messages.twilioSid, candidates.map((m) => m.sid)))).map((r) => r.sid))
-      : new Set<string | null>();
+    const owned = await storedTwilioSids(deps.db, candidates.map((m) => m.sid));
     // Oldest first: the first unowned match is the one this row's attempt created.
     const match = candidates.filter((m) => !owned.has(m.sid)).sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime())[0];
     if (match) {
-      const status = TWILIO_TO_LEDGER[match.status] ?? match.status;
       try {
         const adopted = await transitionMessage(deps.db, message.id, ['sending'], {
-          status,
+          status: ledgerStatus(match.status),
           source: 'adopted',
           twilioSid: match.sid,
           from: match.from,
@@ -64,19 +63,4 @@ export async function adoptOrHold(deps: SmsDeps, tenant: TenantRow, message: Mes
   });
   deps.logger.warn({ messageId: message.id, to: maskPhone(message.to) }, 'message outcome unknown; held for an operator instead of resending');
   return 'unknown';
-}
-
-/**
- * The row's status once no attempt is still on its way to Twilio. An attempt holds the
- * number's shared consent lock from its consent check until Twilio answers, so taking the
- * exclusive lock waits for it: a twin of a stalled job (BullMQ runs one again when a lock
- * renewal is missed) must not hold for an operator a text its other half is sending. An
- * attempt that died let go of the lock with its connection.
- */
-async function afterAttemptsInFlight(deps: SmsDeps, message: MessageRow): Promise<string | undefined> {
-  return deps.db.transaction(async (tx) => {
-    await lockConsent(tx, message.tenantId, message.to, 'exclusive');
-    const [row] = await tx.select({ status: messages.status }).from(messages).where(eq(messages.id, message.id));
-    return row?.status;
-  });
 }
