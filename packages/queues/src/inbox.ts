@@ -1,4 +1,4 @@
-import { findUnprocessedInbox, insertInboxRow, markInboxEnqueued, type Database, type InboxJob } from '@fieldhand/db';
+import { findUnprocessedInbox, insertInboxRow, markInboxEnqueued, type Database, type Executor, type InboxJob } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
 import type { Catalog, JobInput, JobName } from './catalog.js';
 import { InvalidJobPayloadError, type EnqueueOptions, type JobBus } from './job-bus.js';
@@ -26,8 +26,8 @@ export function inboxJob<C extends Catalog, N extends JobName<C>>(catalog: C, na
   return { queue: definition.queue, jobName: name, payload: parsed.data };
 }
 
-/** Stores a delivery and its job; undefined when the vendor already delivered it. */
-export async function recordInbox<C extends Catalog>(db: Database, catalog: C, delivery: InboxDelivery<C>): Promise<InboxJob | undefined> {
+/** Stores a delivery and its job (in the caller's transaction, if given); undefined when the vendor already delivered it. */
+export async function recordInbox<C extends Catalog>(db: Executor, catalog: C, delivery: InboxDelivery<C>): Promise<InboxJob | undefined> {
   const { provider, externalId, tenantId, correlationId, name, data } = delivery;
   return insertInboxRow(db, { provider, externalId, tenantId, correlationId: correlationId ?? null, ...inboxJob(catalog, name, data) });
 }

@@ -6,8 +6,7 @@ export { processInbound, type InboundJob } from './process-inbound.js';
 export { DEFAULT_SEND_WINDOW, nextSendTime, recipientWindow, type Recipient, type RecipientWindow, type SendWindow } from './quiet-hours.js';
 export { INBOUND_PROVIDER, keywordReply, receiveInbound, type InboundParams, type InboundResult, type StoreInboundText } from './receive-inbound.js';
 export { receiveStatus, STATUS_PROVIDER } from './receive-status.js';
-// `reconcileSends`: the name the maintenance role still imports it by.
-export { requeueLostSends, requeueLostSends as reconcileSends } from './requeue-lost-sends.js';
+export { requeueLostSends } from './requeue-lost-sends.js';
 export { countSegments, segmentInfo, type SmsEncoding } from './segments.js';
 export { classifySendError, PERMANENT_RECIPIENT_ERRORS, type SendFailure } from './send-errors.js';
 export { sendMessage, type SendOutcome } from './send-message.js';

@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { classifyKeyword, countSegments, nextSendTime, normalizePhone, parseTemplate, recipientWindow, renderTemplate, segmentInfo, TemplateError } from '../src/index.js';
-
-describe('phone numbers', () => {
-  it('normalises common US forms to E.164 and refuses invalid ones', () => {
-    expect(normalizePhone('(512) 555-0123')).toBe('+15125550123');
-    expect(normalizePhone('512.555.0123')).toBe('+15125550123');
-    expect(normalizePhone('+1 512 555 0123')).toBe('+15125550123');
-    expect(normalizePhone('+44 20 7946 0958')).toBe('+442079460958');
-    expect(normalizePhone('555-0123')).toBeUndefined();
-    expect(normalizePhone('not a number')).toBeUndefined();
-    expect(normalizePhone('+1 111 555 0123')).toBeUndefined();
-  });
-});
+import { classifyKeyword, countSegments, nextSendTime, parseTemplate, recipientWindow, renderTemplate, segmentInfo, TemplateError } from '../src/index.js';
 
 describe('segments', () => {
   it('counts GSM-7 at 160/153 and UCS-2 at 70/67, extension characters as two', () => {

@@ -1,5 +1,5 @@
 import { reconcileInbox, reconcileOutbox, recordFailedJobs } from '@fieldhand/queues';
-import { reconcileSends } from '@fieldhand/sms';
+import { requeueLostSends } from '@fieldhand/sms';
 import { reconcileRuns } from '@fieldhand/workflows';
 import { defineRole } from '../bootstrap/role.js';
 import { runProbe } from './probe.js';
@@ -18,7 +18,7 @@ export const maintenanceRole = defineRole({
     'maintenance.record-failed-jobs': () => recordFailedJobs(deps.db, deps.bus),
     'maintenance.purge-dead-letters': () => purgeExpiredDeadLetters(deps, deps.config.worker.DEAD_LETTER_RETENTION_DAYS),
     'maintenance.reconcile-workflows': () => reconcileRuns(deps),
-    'maintenance.reconcile-sends': () => reconcileSends(deps, deps.config.worker.SEND_RECONCILE_AFTER_SECONDS),
+    'maintenance.reconcile-sends': () => requeueLostSends(deps, deps.config.worker.SEND_RECONCILE_AFTER_SECONDS),
     'maintenance.probe': (data, ctx) => runProbe(data, ctx),
   }),
 });

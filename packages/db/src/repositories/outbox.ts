@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, lt, or } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import type { Executor, Transaction as Tx } from '../executor.js';
+import type { Executor } from '../executor.js';
 import { outbox } from '../schema/index.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;

@@ -1,12 +1,13 @@
 import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
+import type { Executor } from '../executor.js';
 import { webhookInbox } from '../schema/index.js';
 
 export type InboxRow = typeof webhookInbox.$inferSelect;
 export type NewInboxRow = typeof webhookInbox.$inferInsert;
 
 /** Stores a delivery; returns undefined if the vendor already delivered it. */
-export async function insertInboxRow(db: Database, row: NewInboxRow): Promise<InboxRow | undefined> {
+export async function insertInboxRow(db: Executor, row: NewInboxRow): Promise<InboxRow | undefined> {
   const [inserted] = await db.insert(webhookInbox).values(row).onConflictDoNothing().returning();
   return inserted;
 }
