@@ -6,12 +6,12 @@
 // Run: node --conditions=source --import tsx apps/workers/bench/workflows.ts [--count=10000]
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '@fieldhand/config';
-import { closeDatabase, createDatabase, createTenant } from '@fieldhand/db';
+import { closeDatabase, createDatabase, createTenant, setWorkflowDefinitionEnabled } from '@fieldhand/db';
 import { createTestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
 import { jobCatalog, JobBus, runWorkers, type FieldhandCatalog } from '@fieldhand/queues';
 import { createTestRedis } from '@fieldhand/queues/testing';
-import { saveDefinition, setDefinitionEnabled } from '@fieldhand/workflows';
+import { saveDefinition } from '@fieldhand/workflows';
 import { createSandbox } from '../../sandbox/src/index.js';
 import type { RoleDefinition } from '../src/bootstrap/role.js';
 import { smsRole } from '../src/sms/role.js';
@@ -44,7 +44,7 @@ for (let i = 0; i * PER_TENANT < COUNT; i++) {
   });
   const tenant = await createTenant(t.db, { name: `Bench HVAC ${i}`, timezone: 'America/Chicago', twilio: { from: sender, accountSid, authToken, sendWindow: { start: '00:00', end: '23:59' } } });
   await saveDefinition(t.db, tenant.id, twoTextFollowUp('bench-follow-up', 'PT10S'));
-  await setDefinitionEnabled(t.db, tenant.id, 'bench-follow-up', true);
+  await setWorkflowDefinitionEnabled(t.db, tenant.id, 'bench-follow-up', true);
   shards.push({ tenantId: tenant.id, sender, estimates: await seedEstimates(t.db, tenant.id, n, 1_000_000 + i * 3 * PER_TENANT, 4_000_000 + i * PER_TENANT) });
 }
 

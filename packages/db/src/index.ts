@@ -15,3 +15,7 @@ export * from './repositories/outbox.js';
 export * from './repositories/inbound-texts.js';
 export * from './repositories/tenant-secrets.js';
 export { currentEncryptionKeyId, EncryptionKeyError, encryptionKeyId, parseEncryptionKey, useEncryptionKeys } from './secrets/secret-box.js';
+export * from './repositories/workflow-definitions.js';
+export * from './repositories/workflow-runs.js';
+export * from './repositories/workflow-events.js';
+export * from './repositories/st-subjects.js';

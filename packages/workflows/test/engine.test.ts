@@ -1,26 +1,19 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findTenant, workflowEvents, workflowInstances, workflowStepRuns, type Database } from '@fieldhand/db';
+import { findWorkflowRun, listWorkflowRuns, listWorkflowStepRuns, setWorkflowDefinitionEnabled, workflowEvents, workflowInstances, type Database } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { domainEventSchema, jobCatalog, JobBus, runWorkers, UnrecoverableError, workflowStepJobId, type FieldhandCatalog } from '@fieldhand/queues';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
 import {
   ensureShippedDefinitions,
-  findRun,
   fromDomainEvent,
   handleWorkflowEvent,
-  listRuns,
-  loadSubject,
   reconcileRuns,
   replayRun,
   runStep,
   saveDefinition,
-  setDefinitionEnabled,
-  stepRunsOf,
-  type Step,
   type WorkflowDeps,
 } from '../src/index.js';
-import { STEP_EXECUTORS } from '../src/steps/index.js';
 import {
   addPhone,
   logger,
@@ -52,7 +45,7 @@ beforeAll(async () => {
   worker = startWorkflowWorker(db, redis);
   tenantId = await createSmsTenant(db);
   await saveDefinition(db, tenantId, quickFollowUp());
-  await setDefinitionEnabled(db, tenantId, 'quick-follow-up', true);
+  await setWorkflowDefinitionEnabled(db, tenantId, 'quick-follow-up', true);
 });
 afterAll(async () => {
   await worker.close();
@@ -61,7 +54,7 @@ afterAll(async () => {
 });
 
 async function runFor(estimateId: number) {
-  const page = await listRuns(db, { tenantId, subjectType: 'estimate', subjectId: String(estimateId), limit: 10 });
+  const page = await listWorkflowRuns(db, { tenantId, subjectType: 'estimate', subjectId: String(estimateId), limit: 10 });
   return page.data.find((r) => r.replayOf === null);
 }
 
@@ -82,7 +75,7 @@ describe('trigger → run → text', () => {
     const [text] = await waitFor(async () => ((await runTexts(db, run.id)).length > 0 ? runTexts(db, run.id) : undefined), 10_000, 'first text');
     expect(text).toMatchObject({ to: await phoneOf(db, tenantId, customer), body: 'Hi Dana, about your New AC estimate from Acme HVAC', idempotencyKey: `wf:${run.id}:text-1` });
     await sleep(500);
-    expect((await listRuns(db, { tenantId, subjectType: 'estimate', subjectId: String(estimate), limit: 10 })).data).toHaveLength(1);
+    expect((await listWorkflowRuns(db, { tenantId, subjectType: 'estimate', subjectId: String(estimate), limit: 10 })).data).toHaveLength(1);
     expect(run.cancelKeys).toEqual(expect.arrayContaining([`estimate:${estimate}`, `phone:${text!.to}`, `customer:${customer}`]));
 
     // The step's job delivered again (at-least-once) does not act twice.
@@ -91,9 +84,9 @@ describe('trigger → run → text', () => {
 
     // The wait wakes as a delayed job and the second text goes out once.
     await waitFor(async () => (await runTexts(db, run.id)).length === 2, 10_000, 'second text');
-    const done = await waitFor(async () => ((await findRun(db, tenantId, run.id))?.status === 'completed' ? findRun(db, tenantId, run.id) : undefined), 10_000, 'run completed');
+    const done = await waitFor(async () => ((await findWorkflowRun(db, tenantId, run.id))?.status === 'completed' ? findWorkflowRun(db, tenantId, run.id) : undefined), 10_000, 'run completed');
     expect(done!.finishedAt).not.toBeNull();
-    const timeline = await stepRunsOf(db, run.id);
+    const timeline = await listWorkflowStepRuns(db, run.id);
     expect(timeline.map((s) => [s.stepId, s.status])).toEqual([
       ['text-1', 'completed'],
       ['wait-1', 'completed'],
@@ -135,18 +128,18 @@ describe('stopping runs', () => {
     const run = await startedRun(estimate);
     await waitFor(async () => (await runTexts(db, run.id)).length === 1, 10_000, 'first text');
     // The wait has begun: the second text's step is scheduled behind a delayed job.
-    await waitFor(async () => (await stepRunsOf(db, run.id)).some((s) => s.stepId === 'text-2' && s.status === 'scheduled'), 10_000, 'text-2 scheduled');
+    await waitFor(async () => (await listWorkflowStepRuns(db, run.id)).some((s) => s.stepId === 'text-2' && s.status === 'scheduled'), 10_000, 'text-2 scheduled');
 
     await setEstimateStatus(db, tenantId, estimate, 'Sold');
     await emit(worker.bus, estimateEvent(tenantId, estimate, customer, 'estimate.status_changed', 'Sold'));
     const cancelled = await waitFor(async () => {
-      const r = await findRun(db, tenantId, run.id);
+      const r = await findWorkflowRun(db, tenantId, run.id);
       return r?.status === 'cancelled' ? r : undefined;
     });
     expect(cancelled.cancelReason).toMatch(/^estimate sold or dismissed \(estimate\.status_changed /);
     await sleep(2_600); // past the wait: the delayed job wakes, sees the run is over and does nothing
     expect(await runTexts(db, run.id)).toHaveLength(1);
-    expect((await stepRunsOf(db, run.id)).find((s) => s.stepId === 'text-2')).toMatchObject({ status: 'cancelled', startedAt: null });
+    expect((await listWorkflowStepRuns(db, run.id)).find((s) => s.stepId === 'text-2')).toMatchObject({ status: 'cancelled', startedAt: null });
   });
 
   it.each([
@@ -161,7 +154,7 @@ describe('stopping runs', () => {
     await waitFor(async () => (await runTexts(db, run.id)).length === 1, 10_000, 'first text');
     await emitSms(worker.bus, tenantId, type, phone);
     const cancelled = await waitFor(async () => {
-      const r = await findRun(db, tenantId, run.id);
+      const r = await findWorkflowRun(db, tenantId, run.id);
       return r?.status === 'cancelled' ? r : undefined;
     });
     expect(cancelled.cancelReason).toContain(reason);
@@ -177,13 +170,13 @@ describe('reconciler', () => {
     await emit(worker.bus, estimateEvent(tenantId, estimate, customer, 'estimate.created', 'Open'));
     const run = await startedRun(estimate);
     // The wait has run: text-2 is a delayed job.
-    await waitFor(async () => (await findRun(db, tenantId, run.id))?.currentStep === 'text-2', 10_000, 'waiting for text-2');
+    await waitFor(async () => (await findWorkflowRun(db, tenantId, run.id))?.currentStep === 'text-2', 10_000, 'waiting for text-2');
     const job = await waitFor(() => worker.bus.queue('workflow').getJob(workflowStepJobId(run.id, 'text-2')));
     await job.remove();
 
     expect(await reconcileRuns(worker.deps, { settleMs: 0 })).toMatchObject({ reenqueued: 1 });
     expect(await reconcileRuns(worker.deps, { settleMs: 0 })).toMatchObject({ reenqueued: 0 });
-    await waitFor(async () => (await findRun(db, tenantId, run.id))?.status === 'completed', 10_000, 'run completed');
+    await waitFor(async () => (await findWorkflowRun(db, tenantId, run.id))?.status === 'completed', 10_000, 'run completed');
     const texts = await runTexts(db, run.id);
     expect(texts.map((m) => m.idempotencyKey).sort()).toEqual([`wf:${run.id}:text-1`, `wf:${run.id}:text-2`]);
   });
@@ -198,7 +191,7 @@ describe('a step job that failed for good without marking its run', () => {
     const deps: WorkflowDeps = { db, bus, logger };
     const deadTenant = await createSmsTenant(db, 'Dead Letter Roofing');
     await saveDefinition(db, deadTenant, quickFollowUp());
-    await setDefinitionEnabled(db, deadTenant, 'quick-follow-up', true);
+    await setWorkflowDefinitionEnabled(db, deadTenant, 'quick-follow-up', true);
     const customer = await seedCustomer(db, deadTenant);
     const estimate = await seedEstimate(db, deadTenant, customer);
     const workers = runWorkers<FieldhandCatalog>({
@@ -220,12 +213,12 @@ describe('a step job that failed for good without marking its run', () => {
       const job = await waitFor(() => bus.queue('workflow').getJob(workflowStepJobId(runId, 'text-1')));
       await waitFor(() => job.isFailed().then((failed) => failed && bus.queue('workflow').getJob(job.id!).then((j) => j?.finishedOn)), 10_000, 'the step job failed');
       await workers.close(2_000);
-      expect((await findRun(db, deadTenant, runId))!.status).toBe('active');
+      expect((await findWorkflowRun(db, deadTenant, runId))!.status).toBe('active');
 
       expect((await reconcileRuns(deps, { settleMs: 0 })).failed).toBeGreaterThanOrEqual(1);
-      const failed = (await findRun(db, deadTenant, runId))!;
+      const failed = (await findWorkflowRun(db, deadTenant, runId))!;
       expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/^text-1: job failed after \d attempt\(s\): job stalled more than allowable limit/) });
-      expect((await stepRunsOf(db, runId)).map((r) => [r.stepId, r.status])).toEqual([['text-1', 'failed']]);
+      expect((await listWorkflowStepRuns(db, runId)).map((r) => [r.stepId, r.status])).toEqual([['text-1', 'failed']]);
       expect(await replayRun(deps, deadTenant, runId, { failedStep: true })).toMatchObject({ replayOf: runId, replayFromStep: 'text-1', status: 'active' });
     } finally {
       await workers.close(2_000);
@@ -242,21 +235,21 @@ describe('replay', () => {
     await emit(worker.bus, estimateEvent(tenantId, estimate, customer, 'estimate.created', 'Open'));
     const run = await startedRun(estimate);
     const failed = await waitFor(async () => {
-      const r = await findRun(db, tenantId, run.id);
+      const r = await findWorkflowRun(db, tenantId, run.id);
       return r?.status === 'failed' ? r : undefined;
     });
     expect(failed.error).toBe('text-1: the customer has no textable phone number');
-    expect((await stepRunsOf(db, run.id)).map((s) => [s.stepId, s.status])).toEqual([['text-1', 'failed']]);
+    expect((await listWorkflowStepRuns(db, run.id)).map((s) => [s.stepId, s.status])).toEqual([['text-1', 'failed']]);
 
     await addPhone(db, tenantId, customer, '+15125550199');
     const fromFailed = await replayRun(worker.deps, tenantId, run.id, { failedStep: true });
     expect(fromFailed).toMatchObject({ replayOf: run.id, replayFromStep: 'text-1', definitionVersion: 1, phone: '+15125550199' });
-    await waitFor(async () => (await findRun(db, tenantId, fromFailed.id))?.status === 'completed', 15_000, 'replayed run completed');
+    await waitFor(async () => (await findWorkflowRun(db, tenantId, fromFailed.id))?.status === 'completed', 15_000, 'replayed run completed');
     expect(await runTexts(db, fromFailed.id)).toHaveLength(2);
 
     const fromStart = await replayRun(worker.deps, tenantId, fromFailed.id, { step: 'wait-1' });
     expect(fromStart).toMatchObject({ replayOf: fromFailed.id, replayFromStep: 'wait-1' });
-    await waitFor(async () => (await findRun(db, tenantId, fromStart.id))?.status === 'completed', 15_000, 'second replay completed');
+    await waitFor(async () => (await findWorkflowRun(db, tenantId, fromStart.id))?.status === 'completed', 15_000, 'second replay completed');
     expect((await runTexts(db, fromStart.id)).map((m) => m.idempotencyKey)).toEqual([`wf:${fromStart.id}:text-2`]);
 
     const again = await replayRun(worker.deps, tenantId, run.id);
@@ -276,7 +269,7 @@ describe('shipped definitions', () => {
     await waitFor(() => db.select().from(workflowEvents).where(eq(workflowEvents.tenantId, other)).then((r) => (r.length ? r : undefined)));
     expect(await db.select().from(workflowInstances).where(eq(workflowInstances.tenantId, other))).toHaveLength(0);
 
-    await setDefinitionEnabled(db, other, 'estimate-follow-up', true);
+    await setWorkflowDefinitionEnabled(db, other, 'estimate-follow-up', true);
     const second = await seedEstimate(db, other, customer);
     await emit(worker.bus, estimateEvent(other, second, customer, 'estimate.created', 'Open'));
     const [run] = await waitFor(async () => {
@@ -287,57 +280,5 @@ describe('shipped definitions', () => {
     expect(due).toBeGreaterThan(23 * 3_600_000);
     const job = await worker.bus.queue('workflow').getJob(workflowStepJobId(run!.id, 'text-day-1'));
     expect(await job?.getState()).toBe('delayed');
-  });
-});
-
-/** A tenant of its own with one run waiting a minute before `text-2`, its only text. */
-async function runBeforeText2(tenantName: string) {
-  const tenant = await createSmsTenant(db, tenantName);
-  const def = quickFollowUp('slow-follow-up');
-  await saveDefinition(db, tenant, { ...def, start: 'wait-1', steps: [{ id: 'wait-1', type: 'wait', duration: 'PT60S', next: 'text-2' }, ...def.steps.slice(2)] });
-  await setDefinitionEnabled(db, tenant, 'slow-follow-up', true);
-  const customer = await seedCustomer(db, tenant);
-  const estimate = await seedEstimate(db, tenant, customer);
-  await emit(worker.bus, estimateEvent(tenant, estimate, customer, 'estimate.created', 'Open'));
-  const [run] = await waitFor(async () => {
-    const rows = await db.select().from(workflowInstances).where(eq(workflowInstances.tenantId, tenant));
-    return rows[0]?.currentStep === 'text-2' ? rows : undefined;
-  });
-  return { tenantId: tenant, run: (await findRun(db, tenant, run!.id))!, text2: def.steps.find((st) => st.id === 'text-2') as Extract<Step, { type: 'send_sms' }> };
-}
-
-describe('a step retried after a crash between its text and its bookkeeping', () => {
-  it('finds the ledger row by its run + step key and does not text again', async () => {
-    const { tenantId: crashTenant, run } = await runBeforeText2('Crash Electric');
-    // Run the due-in-a-minute step now, then put the rows back as a worker killed mid-step leaves them.
-    await runStep(worker.deps, { tenantId: crashTenant, runId: run.id, stepId: 'text-2' }, { finalAttempt: false });
-    expect(await runTexts(db, run.id)).toHaveLength(1);
-    await db.update(workflowStepRuns).set({ status: 'running', outcome: null }).where(eq(workflowStepRuns.instanceId, run.id));
-    await db.update(workflowStepRuns).set({ status: 'completed' }).where(eq(workflowStepRuns.stepId, 'wait-1'));
-    await db.update(workflowInstances).set({ status: 'active', currentStep: 'text-2', finishedAt: null }).where(eq(workflowInstances.id, run.id));
-    await db.delete(workflowStepRuns).where(eq(workflowStepRuns.stepId, 'done'));
-
-    expect(await runStep(worker.deps, { tenantId: crashTenant, runId: run.id, stepId: 'text-2' }, { finalAttempt: false })).toEqual({ outcome: 'completed', next: 'done' });
-    const texts = await runTexts(db, run.id);
-    expect(texts).toHaveLength(1);
-    expect((await stepRunsOf(db, run.id)).find((s) => s.stepId === 'text-2')!.outcome).toMatchObject({ messageId: texts[0]!.id, created: false });
-  });
-
-  it('run twice at once, the twin that finds the run completed leaves its text queued', async () => {
-    // BullMQ ran the step's job twice at once (a missed lock renewal): one half finishes the run,
-    // the other got past runStep's checks first and then sees it completed. Only a stop cancels texts.
-    const { tenantId: twinTenant, run, text2: step } = await runBeforeText2('Twin Plumbing');
-    // The twin that finishes the run.
-    await runStep(worker.deps, { tenantId: twinTenant, runId: run.id, stepId: 'text-2' }, { finalAttempt: false });
-    await waitFor(async () => (await findRun(db, twinTenant, run.id))?.status === 'completed', 10_000, 'run completed');
-
-    // The other twin, holding the run as it was when its checks passed.
-    const tenant = (await findTenant(db, twinTenant))!;
-    const subject = await loadSubject(db, twinTenant, 'estimate', run.subjectId);
-    const result = await STEP_EXECUTORS.send_sms({ deps: worker.deps, tenant, run, step, subject, now: new Date(), first: false });
-    expect(result).toMatchObject({ kind: 'next', outcome: { created: false } });
-    const texts = await runTexts(db, run.id);
-    expect(texts).toHaveLength(1);
-    expect(texts[0]!.status).toBe('queued');
   });
 });

@@ -1,7 +1,7 @@
 import { and, eq, like, sql } from 'drizzle-orm';
 import { createTenant, messages, type Database } from '@fieldhand/db';
 import { createLogger } from '@fieldhand/observability';
-import { jobCatalog, JobBus, runWorkers, type FieldhandCatalog, type JobInput, type RunningWorkers } from '@fieldhand/queues';
+import { isLastAttempt, jobCatalog, JobBus, runWorkers, type FieldhandCatalog, type JobInput, type RunningWorkers } from '@fieldhand/queues';
 import type { TestRedis } from '@fieldhand/queues/testing';
 import { fromDomainEvent, fromSmsEvent, handleWorkflowEvent, runStep, type DefinitionInput, type WorkflowDeps } from '../src/index.js';
 
@@ -87,7 +87,7 @@ export function startWorkflowWorker(db: Database, redis: TestRedis): { bus: JobB
     handlers: {
       'workflow.domain-event': (data) => handleWorkflowEvent(deps, fromDomainEvent(data)),
       'workflow.sms-event': (data) => handleWorkflowEvent(deps, fromSmsEvent(data)),
-      'workflow.step': (data, ctx) => runStep(deps, data, { finalAttempt: ctx.job.attemptsMade + 1 >= (ctx.job.opts.attempts ?? 1) }),
+      'workflow.step': (data, ctx) => runStep(deps, data, { finalAttempt: isLastAttempt(ctx.job) }),
     },
     bus,
     db,

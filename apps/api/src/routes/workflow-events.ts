@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { Database } from '@fieldhand/db';
-import { listWorkflowEvents, type WorkflowEventRow } from '@fieldhand/workflows';
+import { listWorkflowEvents, type Database, type WorkflowEventRow } from '@fieldhand/db';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
 import { uuidParam } from '../schemas/common.js';
 import { eventList, eventQuery, parseSubject } from '../schemas/workflow.js';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Database } from '@fieldhand/db';
+import { findWorkflowRun, listWorkflowRuns, listWorkflowStepRuns, type Database, type WorkflowRunRow, type WorkflowStepRunRow } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
 import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
-import { cancelRun, findRun, listRuns, replayRun, ReplayError, stepRunsOf, type RunRow, type StepRunRow } from '@fieldhand/workflows';
+import { cancelRun, replayRun, ReplayError } from '@fieldhand/workflows';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
 import { pageOf, uuidParam } from '../schemas/common.js';
@@ -13,7 +13,7 @@ const runParams = z.object({ tenantId: uuidParam, id: uuidParam });
 const notFound = () => new NotFoundError('workflow_run_not_found', 'No workflow run with this id');
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-export function toRunResponse(row: RunRow, steps?: StepRunRow[]) {
+export function toRunResponse(row: WorkflowRunRow, steps?: WorkflowStepRunRow[]) {
   return {
     id: row.id,
     tenantId: row.tenantId,
@@ -65,7 +65,7 @@ export function workflowRunRoutes(db: Database, bus: JobBus<FieldhandCatalog>, l
       responses: { 200: { description: 'A page of runs', schema: pageOf(runResponse, 'WorkflowRunPage') } },
       handler: async ({ params, query }) => {
         const subject = parseSubject(query.subject);
-        const page = await listRuns(db, {
+        const page = await listWorkflowRuns(db, {
           tenantId: params.tenantId,
           status: query.status,
           definition: query.definition,
@@ -89,9 +89,9 @@ export function workflowRunRoutes(db: Database, bus: JobBus<FieldhandCatalog>, l
       responses: { 200: { description: 'The run', schema: runResponse } },
       errors: [404],
       handler: async ({ params }) => {
-        const run = await findRun(db, params.tenantId, params.id);
+        const run = await findWorkflowRun(db, params.tenantId, params.id);
         if (!run) throw notFound();
-        return { status: 200, body: toRunResponse(run, await stepRunsOf(db, run.id)) };
+        return { status: 200, body: toRunResponse(run, await listWorkflowStepRuns(db, run.id)) };
       },
     }),
     defineRoute({
@@ -107,11 +107,11 @@ export function workflowRunRoutes(db: Database, bus: JobBus<FieldhandCatalog>, l
       responses: { 200: { description: 'The cancelled run', schema: runResponse } },
       errors: [404, 409],
       handler: async ({ params, body }) => {
-        const run = await findRun(db, params.tenantId, params.id);
+        const run = await findWorkflowRun(db, params.tenantId, params.id);
         if (!run) throw notFound();
         const cancelled = await cancelRun(db, run.id, body.reason);
         if (!cancelled) throw new ConflictError('workflow_run_not_active', `The run is ${run.status}`);
-        return { status: 200, body: toRunResponse(cancelled, await stepRunsOf(db, run.id)) };
+        return { status: 200, body: toRunResponse(cancelled, await listWorkflowStepRuns(db, run.id)) };
       },
     }),
     defineRoute({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import 'zod-openapi';
+import { STEP_TYPES } from '@fieldhand/workflows';
 import { pageQuery } from './common.js';
 import { phoneInput } from './message.js';
 
@@ -10,7 +11,7 @@ export const definitionKeyParam = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).
 // The document is checked by validateDefinition, which reports every problem at once.
 export const definitionBody = json.meta({
   id: 'WorkflowDefinitionInput',
-  description: 'key, name, trigger {event, conditions}, reentry, stopWhen, start, steps (send_sms, wait, branch, end). The version is assigned.',
+  description: `key, name, trigger {event, conditions}, reentry, stopWhen, start, steps (${STEP_TYPES.join(', ')}). The version is assigned.`,
 });
 
 export const definitionResponse = z

@@ -66,6 +66,12 @@ export async function findTenant(db: Database, id: string): Promise<TenantRow | 
   return row;
 }
 
+/** Only the name (texts sign with it): no vendor secrets are read or unsealed. */
+export async function findTenantName(db: Database, id: string): Promise<string | undefined> {
+  const [row] = await db.select({ name: tenants.name }).from(tenants).where(eq(tenants.id, id));
+  return row?.name;
+}
+
 export async function updateTenant(db: Database, id: string, patch: Partial<TenantInput>): Promise<TenantRow | undefined> {
   const [row] = await db
     .update(tenants)

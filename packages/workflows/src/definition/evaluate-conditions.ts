@@ -1,4 +1,4 @@
-import type { Condition } from './definition-schema.js';
+import type { Condition } from './step-fields.js';
 import type { SubjectVars } from './variables.js';
 
 /** The first condition that did not hold, and what it saw: the answer to "why did nothing start?". */

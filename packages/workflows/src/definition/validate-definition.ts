@@ -1,21 +1,12 @@
-import { parseTemplate, TemplateError } from '@fieldhand/sms';
-import { definitionInputSchema, type Condition, type Definition, type Step } from './definition-schema.js';
-import { EVENT_SUBJECTS, SUBJECT_VARIABLES, type SubjectType } from './variables.js';
+import { stepKindOf } from '../steps/index.js';
+import { checkConditions, type DefinitionIssue } from './check-conditions.js';
+import { definitionInputSchema, type Definition, type Step } from './definition-schema.js';
+import { EVENT_SUBJECTS } from './variables.js';
 
-export type DefinitionIssue = { path: string; message: string };
+export type { DefinitionIssue };
 export type ValidationResult = { ok: true; definition: Omit<Definition, 'version'> } | { ok: false; issues: DefinitionIssue[] };
 
-/** The steps a step may go to next. */
-export function successors(step: Step): string[] {
-  switch (step.type) {
-    case 'branch':
-      return [step.then, step.else];
-    case 'end':
-      return [];
-    default:
-      return step.next ? [step.next] : [];
-  }
-}
+const successors = (step: Step): string[] => stepKindOf(step).successors(step);
 
 /**
  * Everything that can be checked before a run exists: shape (zod, strict), then
@@ -30,12 +21,11 @@ export function validateDefinition(input: unknown): ValidationResult {
   const def = parsed.data;
   const issues: DefinitionIssue[] = [];
   const subject = EVENT_SUBJECTS[def.trigger.event]!;
-  const vars = SUBJECT_VARIABLES[subject];
 
-  checkConditions(def.trigger.conditions, subject, 'trigger.conditions', issues);
+  issues.push(...checkConditions(def.trigger.conditions, subject, 'trigger.conditions'));
   def.stopWhen.forEach((stop, i) => {
     // A stop event is about its own subject; its conditions read that subject's variables.
-    checkConditions(stop.conditions, EVENT_SUBJECTS[stop.event]!, `stopWhen.${i}.conditions`, issues);
+    issues.push(...checkConditions(stop.conditions, EVENT_SUBJECTS[stop.event]!, `stopWhen.${i}.conditions`));
     if (stop.match === 'subject' && EVENT_SUBJECTS[stop.event] !== subject) {
       issues.push({ path: `stopWhen.${i}.match`, message: `a ${stop.event} event is about a ${EVENT_SUBJECTS[stop.event]}, not this run's ${subject}` });
     }
@@ -53,36 +43,11 @@ export function validateDefinition(input: unknown): ValidationResult {
     for (const next of successors(step)) {
       if (!byId.has(next)) issues.push({ path: at, message: `step ${step.id} goes to unknown step ${next}` });
     }
-    if (step.type === 'send_sms') {
-      try {
-        for (const name of parseTemplate(step.template)) {
-          if (!Object.hasOwn(vars, name)) issues.push({ path: `${at}.template`, message: `unknown template variable {{${name}}} for a ${subject}; known: ${Object.keys(vars).join(', ')}` });
-        }
-      } catch (error) {
-        if (!(error instanceof TemplateError)) throw error;
-        issues.push({ path: `${at}.template`, message: error.message });
-      }
-    }
-    if (step.type === 'wait' && step.until) {
-      const kind = vars[step.until.field];
-      if (kind !== 'time') issues.push({ path: `${at}.until.field`, message: kind ? `${step.until.field} is not a time` : `unknown variable ${step.until.field} for a ${subject}` });
-    }
-    if (step.type === 'branch') checkConditions(step.if, subject, `${at}.if`, issues);
+    issues.push(...(stepKindOf(step).check?.(step, { subject, path: at }) ?? []));
   });
 
   if (byId.has(def.start)) checkGraph(def.start, def.steps, byId, issues);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, definition: def };
-}
-
-function checkConditions(conditions: Condition[], subject: SubjectType, path: string, issues: DefinitionIssue[]): void {
-  const vars = SUBJECT_VARIABLES[subject];
-  conditions.forEach((c, i) => {
-    if (!Object.hasOwn(vars, c.field)) issues.push({ path: `${path}.${i}.field`, message: `unknown variable ${c.field} for a ${subject}; known: ${Object.keys(vars).join(', ')}` });
-    const needsValue = c.op !== 'exists' && c.op !== 'not_exists';
-    if (needsValue && c.value === undefined) issues.push({ path: `${path}.${i}.value`, message: `${c.op} needs a value` });
-    if ((c.op === 'in' || c.op === 'not_in') && !Array.isArray(c.value)) issues.push({ path: `${path}.${i}.value`, message: `${c.op} needs a list` });
-    if (['gt', 'gte', 'lt', 'lte'].includes(c.op) && typeof c.value !== 'number') issues.push({ path: `${path}.${i}.value`, message: `${c.op} needs a number` });
-  });
 }
 
 // A step runs at most once per run (its row is unique per run), so the graph must be acyclic.

@@ -1,9 +1,8 @@
 import { findTenant } from '@fieldhand/db';
-import { renderTemplate, TemplateError } from '@fieldhand/sms';
 import type { Definition } from '../definition/definition-schema.js';
 import { firstFailedCondition, type FailedCondition } from '../definition/evaluate-conditions.js';
 import { EVENT_SUBJECTS } from '../definition/variables.js';
-import { waitUntil } from '../steps/wait.step.js';
+import { stepKindOf } from '../steps/index.js';
 import { loadSubject } from '../subjects/load-subject.js';
 import { nowOf, type WorkflowDeps } from '../workflow-deps.js';
 
@@ -15,6 +14,9 @@ export type DryRunResult = {
   timeline: DryRunStep[];
 };
 
+// Definitions are acyclic and at most 100 steps (checked on save); more is a corrupt document.
+const MAX_STEPS = 200;
+
 /**
  * What a definition would do for a subject as it is now: whether the trigger's
  * conditions hold, and the steps it would take with their times and texts.
@@ -23,35 +25,20 @@ export type DryRunResult = {
 export async function dryRun(deps: WorkflowDeps, tenantId: string, def: Omit<Definition, 'version'>, subjectId: string): Promise<DryRunResult> {
   const subjectType = EVENT_SUBJECTS[def.trigger.event]!;
   const subject = await loadSubject(deps.db, tenantId, subjectType, subjectId);
-  const tenant = await findTenant(deps.db, tenantId);
+  const tenant = (await findTenant(deps.db, tenantId)) ?? { timezone: 'UTC', twilio: null };
   const failed = firstFailedCondition(def.trigger.conditions, subject.vars) ?? null;
   const vars = Object.fromEntries(Object.entries(subject.vars).filter((e): e is [string, string | number] => e[1] !== null));
   const timeline: DryRunStep[] = [];
   let at = nowOf(deps);
-  let current: string | undefined = def.start;
-  // Definitions are acyclic (checked on save); the bound only guards a corrupt document.
-  while (current && timeline.length < 200) {
+  for (let current: string | null = def.start; current !== null; ) {
     const step = def.steps.find((s) => s.id === current);
-    if (!step) break;
-    const entry: DryRunStep = { stepId: step.id, type: step.type, at: at.toISOString() };
-    timeline.push(entry);
-    current = undefined;
-    if (step.type === 'wait') {
-      at = waitUntil(step, subject.vars, at, { tenant: tenant ?? { timezone: 'UTC', twilio: null }, phone: subject.phone, state: subject.locationState });
-      current = step.next;
-    } else if (step.type === 'send_sms') {
-      try {
-        entry.text = renderTemplate(step.template, vars);
-      } catch (error) {
-        if (!(error instanceof TemplateError)) throw error;
-        entry.error = error.message;
-      }
-      if (!subject.phone) entry.error = 'the customer has no textable phone number';
-      current = step.next;
-    } else if (step.type === 'branch') {
-      entry.branch = firstFailedCondition(step.if, subject.vars) ? 'else' : 'then';
-      current = entry.branch === 'then' ? step.then : step.else;
-    }
+    if (!step) throw new Error(`${def.key}: step ${current} does not exist`);
+    if (timeline.length === MAX_STEPS) throw new Error(`${def.key}: more than ${MAX_STEPS} steps; the steps form a loop`);
+    // An unknown step kind throws here rather than ending the timeline early.
+    const { next, resumeAt, ...seen } = stepKindOf(step).preview(step, { tenant, subject, vars, at });
+    timeline.push({ stepId: step.id, type: step.type, at: at.toISOString(), ...seen });
+    if (resumeAt) at = resumeAt;
+    current = next;
   }
   return { subject: { type: subjectType, id: subjectId, found: subject.found, vars: subject.vars }, wouldTrigger: subject.found && !failed, failed, timeline };
 }

@@ -1,12 +1,11 @@
+import { activeWorkflowRunsByCancelKeys, findWorkflowDefinitionById, latestWorkflowDefinitions, recordWorkflowEvent, type WorkflowDefinitionRow } from '@fieldhand/db';
 import type { FieldhandCatalog, JobData } from '@fieldhand/queues';
-import type { FailedCondition } from '../definition/evaluate-conditions.js';
-import { firstFailedCondition } from '../definition/evaluate-conditions.js';
-import { EVENT_SUBJECTS, type SubjectType } from '../definition/variables.js';
-import { documentOf, findDefinitionById, latestDefinitions, type DefinitionRow } from '../store/definitions.js';
-import { recordWorkflowEvent } from '../store/events.js';
-import { activeRunsByCancelKeys, cancelRun } from '../store/runs.js';
+import { firstFailedCondition, type FailedCondition } from '../definition/evaluate-conditions.js';
+import { documentOf } from '../definition/stored-definitions.js';
+import { EVENT_SUBJECTS } from '../definition/variables.js';
 import { loadSubject, type Subject } from '../subjects/load-subject.js';
 import type { WorkflowDeps } from '../workflow-deps.js';
+import { cancelRun } from './cancel-run.js';
 import { startRun } from './start-run.js';
 
 /** A sync change or an SMS event, in the one shape the engine evaluates. */
@@ -62,7 +61,7 @@ export async function handleWorkflowEvent(deps: WorkflowDeps, event: WorkflowEve
   const stopped = await applyStops(deps, event, subject);
 
   const evaluations: Evaluation[] = [];
-  for (const definition of await latestDefinitions(deps.db, event.tenantId, { enabledOnly: true })) {
+  for (const definition of await latestWorkflowDefinitions(deps.db, event.tenantId, { enabledOnly: true })) {
     evaluations.push(await evaluateTrigger(deps, definition, event, subject));
   }
   await recordWorkflowEvent(deps.db, {
@@ -79,7 +78,7 @@ export async function handleWorkflowEvent(deps: WorkflowDeps, event: WorkflowEve
   return { stopped: stopped.length, started: evaluations.filter((e) => e.started).length, evaluations };
 }
 
-async function evaluateTrigger(deps: WorkflowDeps, definition: DefinitionRow, event: WorkflowEvent, subject: Subject | undefined): Promise<Evaluation> {
+async function evaluateTrigger(deps: WorkflowDeps, definition: WorkflowDefinitionRow, event: WorkflowEvent, subject: Subject | undefined): Promise<Evaluation> {
   const def = documentOf(definition);
   const base = { definitionKey: def.key, version: def.version };
   if (def.trigger.event !== event.type) {
@@ -98,11 +97,11 @@ async function applyStops(deps: WorkflowDeps, event: WorkflowEvent, subject: Sub
   const phoneKey = event.phone ? `phone:${event.phone}` : undefined;
   const customerKey = event.customerId !== null ? `customer:${event.customerId}` : undefined;
   const keys = [subjectKey, phoneKey, customerKey].filter((k): k is string => k !== undefined);
-  const runs = await activeRunsByCancelKeys(deps.db, event.tenantId, keys);
+  const runs = await activeWorkflowRunsByCancelKeys(deps.db, event.tenantId, keys);
   const stopped: Record<string, unknown>[] = [];
-  const definitions = new Map<string, DefinitionRow | undefined>();
+  const definitions = new Map<string, WorkflowDefinitionRow | undefined>();
   for (const run of runs) {
-    if (!definitions.has(run.definitionId)) definitions.set(run.definitionId, await findDefinitionById(deps.db, run.definitionId));
+    if (!definitions.has(run.definitionId)) definitions.set(run.definitionId, await findWorkflowDefinitionById(deps.db, run.definitionId));
     const definition = definitions.get(run.definitionId);
     if (!definition) continue;
     const matchKey = { subject: subjectKey, phone: phoneKey, customer: customerKey };
@@ -122,5 +121,3 @@ async function applyStops(deps: WorkflowDeps, event: WorkflowEvent, subject: Sub
   }
   return stopped;
 }
-
-export type { SubjectType };

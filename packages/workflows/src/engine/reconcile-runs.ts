@@ -1,8 +1,6 @@
-import { and, eq, inArray, lte } from 'drizzle-orm';
-import { workflowInstances, workflowStepRuns } from '@fieldhand/db';
+import { failWorkflowRun, findDueWorkflowSteps } from '@fieldhand/db';
 import { workflowStepJobId } from '@fieldhand/queues';
 import { nowOf, type WorkflowDeps } from '../workflow-deps.js';
-import { failRun } from '../store/runs.js';
 import { enqueueStep } from './enqueue-step.js';
 
 export type ReconcileOptions = {
@@ -23,17 +21,11 @@ export type ReconcileOptions = {
  */
 export async function reconcileRuns(deps: WorkflowDeps, options: ReconcileOptions = {}): Promise<{ checked: number; reenqueued: number; failed: number }> {
   const now = nowOf(deps);
-  const horizon = new Date(now.getTime() + (options.horizonMs ?? 3_600_000));
-  const settled = new Date(now.getTime() - (options.settleMs ?? 5_000));
-  const i = workflowInstances;
-  const s = workflowStepRuns;
-  const rows = await deps.db
-    .select({ tenantId: i.tenantId, runId: i.id, stepId: s.stepId, dueAt: s.dueAt })
-    .from(i)
-    .innerJoin(s, and(eq(s.instanceId, i.id), eq(s.stepId, i.currentStep)))
-    .where(and(eq(i.status, 'active'), lte(i.nextStepAt, horizon), inArray(s.status, ['scheduled', 'running']), lte(s.createdAt, settled)))
-    .orderBy(i.nextStepAt)
-    .limit(options.batch ?? 5_000);
+  const rows = await findDueWorkflowSteps(deps.db, {
+    dueBy: new Date(now.getTime() + (options.horizonMs ?? 3_600_000)),
+    createdBefore: new Date(now.getTime() - (options.settleMs ?? 5_000)),
+    limit: options.batch ?? 5_000,
+  });
   const queue = deps.bus.queue('workflow');
   let reenqueued = 0;
   let failed = 0;
@@ -47,7 +39,7 @@ export async function reconcileRuns(deps: WorkflowDeps, options: ReconcileOption
         reenqueued++;
       } else if (job.finishedOn && job.failedReason && (await job.isFailed())) {
         // Kept failed jobs stay in Redis, so without this the run would stay active forever.
-        await failRun(deps.db, row.runId, row.stepId, `job failed after ${job.attemptsMade} attempt(s): ${job.failedReason}`);
+        await failWorkflowRun(deps.db, row.runId, row.stepId, `job failed after ${job.attemptsMade} attempt(s): ${job.failedReason}`);
         failed++;
       }
     }
@@ -56,4 +48,3 @@ export async function reconcileRuns(deps: WorkflowDeps, options: ReconcileOption
   if (failed > 0) deps.logger.error({ failed }, 'workflow steps whose job failed for good; their runs are marked failed');
   return { checked: rows.length, reenqueued, failed };
 }
-
