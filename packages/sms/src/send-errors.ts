@@ -1,6 +1,6 @@
 /** Twilio refusals that retrying cannot fix: the number is wrong, unreachable or unsubscribed. */
 export const PERMANENT_RECIPIENT_ERRORS = new Set([21211, 21408, 21612, 21614]);
-export const UNSUBSCRIBED = 21610;
+const UNSUBSCRIBED = 21610;
 
 export type SendFailure =
   | { kind: 'unsubscribed'; code: number; message: string }

@@ -26,7 +26,7 @@ function chain(err: unknown): ErrorLike[] {
 }
 
 /** True when `err` says PostgreSQL or Redis is unreachable, so the answer is 503, not 500. */
-export function isDependencyUnavailable(err: unknown): boolean {
+function isDependencyUnavailable(err: unknown): boolean {
   return chain(err).some((e) => {
     const code = typeof e.code === 'string' ? e.code : '';
     if (PG_UNAVAILABLE.has(code) || code.startsWith('08') || NETWORK_CODES.has(code)) return true;

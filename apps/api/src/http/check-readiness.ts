@@ -32,7 +32,7 @@ export function cachedReadiness(db: Database, redis: Redis, ttlMs = 1_000): () =
  * hanging it. More migrations than expected is still ready: during a rolling
  * deploy the new release migrates first and old instances keep serving.
  */
-export async function checkReadiness(db: Database, redis: Redis, timeoutMs = 2_000): Promise<Readiness> {
+async function checkReadiness(db: Database, redis: Redis, timeoutMs = 2_000): Promise<Readiness> {
   const [postgres, redisState, migrations] = await Promise.all([
     withTimeout(db.$client.query('select 1'), timeoutMs).then(
       () => 'ok' as const,

@@ -6,7 +6,7 @@ import type { AnyRoute, Reply } from './define-route.js';
 import type { Principal } from './principal.js';
 
 /** Zod issues as error details: where and what, never the offending input (it may be a secret). */
-export function issueDetails(error: z.ZodError): Array<{ path: string; message: string; code: string }> {
+function issueDetails(error: z.ZodError): Array<{ path: string; message: string; code: string }> {
   return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message, code: i.code }));
 }
 

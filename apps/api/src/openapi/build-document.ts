@@ -24,7 +24,7 @@ const correlationHeader = z.object({
 });
 
 /** Express `:name` → OpenAPI `{name}`. */
-export function toOpenApiPath(expressPath: string): string {
+function toOpenApiPath(expressPath: string): string {
   return expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 

@@ -13,7 +13,7 @@ const runParams = z.object({ tenantId: uuidParam, id: uuidParam });
 const notFound = () => new NotFoundError('workflow_run_not_found', 'No workflow run with this id');
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-export function toRunResponse(row: WorkflowRunRow, steps?: WorkflowStepRunRow[]) {
+function toRunResponse(row: WorkflowRunRow, steps?: WorkflowStepRunRow[]) {
   return {
     id: row.id,
     tenantId: row.tenantId,

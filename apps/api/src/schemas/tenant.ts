@@ -4,7 +4,7 @@ import { isTimeZone } from './common.js';
 
 const secret = z.string().min(1).max(4096).meta({ writeOnly: true, description: 'Write-only: never returned' });
 
-export const serviceTitanInput = z
+const serviceTitanInput = z
   .strictObject({
     // Digits only: it goes into ServiceTitan URL paths.
     tenantId: z.string().regex(/^\d{1,20}$/, 'must be the numeric ServiceTitan tenant id').meta({ description: 'The ServiceTitan tenant id', example: '1234567890' }),
@@ -14,14 +14,14 @@ export const serviceTitanInput = z
   })
   .meta({ id: 'ServiceTitanCredentialsInput' });
 
-export const ghlInput = z
+const ghlInput = z
   .strictObject({
     locationId: z.string().min(1).max(128),
     token: secret,
   })
   .meta({ id: 'GhlCredentialsInput' });
 
-export const twilioInput = z
+const twilioInput = z
   .strictObject({
     from: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +15551234567').optional(),
     messagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must look like MG + 32 hex digits').optional(),

@@ -59,7 +59,7 @@ export const runQuery = pageQuery.extend({
   phone: phoneInput.optional(),
 });
 
-export const stepRunResponse = z.object({
+const stepRunResponse = z.object({
   stepId: z.string(),
   type: z.string(),
   status: z.string(),
@@ -111,7 +111,7 @@ export const eventQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-export const eventResponse = z
+const eventResponse = z
   .object({
     id: z.uuid(),
     eventId: z.string(),

@@ -4,7 +4,7 @@ import type { TenantRow } from '@fieldhand/db';
 import { isValidTwilioSignature, publicUrl, smsSettings, twilioCredentials } from '@fieldhand/sms';
 
 /** Twilio signs the URL it called: behind a proxy that is the public one, never what Express sees. */
-export function publicRequestUrl(config: Config, req: Request): string {
+function publicRequestUrl(config: Config, req: Request): string {
   return publicUrl(smsSettings(config), req.originalUrl);
 }
 

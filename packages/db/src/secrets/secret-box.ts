@@ -53,7 +53,7 @@ export function currentEncryptionKeyId(): string | undefined {
   return current?.id;
 }
 
-export function isSealed(value: string): boolean {
+function isSealed(value: string): boolean {
   return value.startsWith(PREFIX);
 }
 
