@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ST_MODULES } from '@fieldhand/servicetitan';
 import { ADMIN_KEY, expectErrorBody, startTestApi, tenantInput, type TestApi } from './support/test-api.js';
 
 let api: TestApi;
@@ -22,8 +23,10 @@ describe('POST /tenants/:tenantId/sync', () => {
     expect(job?.data).toMatchObject({ tenantId: withServiceTitan, source: 'servicetitan', modules: ['estimates', 'appointments'], full: true });
   });
 
-  it('rejects an unknown module with 400 and a tenant without ServiceTitan with 409', async () => {
+  it('rejects an unknown source or module with 400 and a tenant without ServiceTitan with 409', async () => {
     expectErrorBody(await api.request(`/api/v1/tenants/${withServiceTitan}/sync`, { method: 'POST', ...admin, body: { source: 'servicetitan', modules: ['estimatez'] } }), 400);
+    expectErrorBody(await api.request(`/api/v1/tenants/${withServiceTitan}/sync`, { method: 'POST', ...admin, body: { source: 'nosuch' } }), 400);
+    expectErrorBody(await api.request(`/api/v1/tenants/${withServiceTitan}/sync`, { method: 'POST', ...admin, body: {} }), 400);
     expectErrorBody(await api.request(`/api/v1/tenants/${bare}/sync`, { method: 'POST', ...admin, body: { source: 'servicetitan' } }), 409, 'servicetitan_not_configured');
   });
 
@@ -37,8 +40,16 @@ describe('GET /tenants/:tenantId/sync', () => {
   it('lists every module with its state and record count', async () => {
     const res = await api.request(`/api/v1/tenants/${withServiceTitan}/sync`, admin);
     expect(res.status).toBe(200);
-    expect(res.body.modules).toHaveLength(13);
-    expect(res.body.modules[0]).toMatchObject({ state: 'never_synced', records: 0, lastSuccessAt: null });
+    expect(res.body.modules).toHaveLength(ST_MODULES.length);
+    expect(res.body.modules[0]).toMatchObject({ source: 'servicetitan', state: 'never_synced', records: 0, lastSuccessAt: null });
+    expect(res.body.sources).toEqual([{ source: 'servicetitan', configured: true }]);
+    const bareStatus = await api.request(`/api/v1/tenants/${bare}/sync?source=servicetitan`, admin);
+    expect(bareStatus.body.sources).toEqual([{ source: 'servicetitan', configured: false }]);
+    expect(bareStatus.body.modules).toHaveLength(ST_MODULES.length);
+  });
+
+  it('answers 400 for an unknown source', async () => {
+    expectErrorBody(await api.request(`/api/v1/tenants/${withServiceTitan}/sync?source=nosuch`, admin), 400);
   });
 
   it('answers 404 for an unknown tenant', async () => {

@@ -18,7 +18,7 @@ import { getTableConfig } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { closeDatabase, createDatabase, createTenant, runMigrations } from '@fieldhand/db';
 import { createRedis, jobCatalog, JobBus } from '@fieldhand/queues';
-import { ST_MODULES, toRow, type StModule } from '@fieldhand/servicetitan';
+import { ST_MODULES, type StModule } from '@fieldhand/servicetitan';
 import { createSandbox } from '../../sandbox/src/index.js';
 
 const size = Number(/--size=(\d+)/.exec(process.argv.join(' '))?.[1] ?? 50_000);
@@ -111,7 +111,7 @@ try {
       where t.raw is distinct from excluded.raw`;
     const count = st.world.count(resource);
     for (let start = 0; start < count; start += BATCH) {
-      const rows = Array.from({ length: Math.min(BATCH, count - start) }, (_, i) => toRow(module, st.world.get(resource, start + i)));
+      const rows = Array.from({ length: Math.min(BATCH, count - start) }, (_, i) => module.toRow(st.world.get(resource, start + i)));
       const params = [anchorTenant.id, ...columns.map((c) => rows.map((r) => (c.name === 'raw' ? JSON.stringify(r.raw) : (r[c.name] ?? null))))];
       const t0 = performance.now();
       await db.$client.query(text, params);

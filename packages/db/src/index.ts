@@ -9,6 +9,7 @@ export * from './repositories/tenants.js';
 export * from './repositories/webhook-inbox.js';
 export * from './schema/index.js';
 export * from './repositories/sync-state.js';
+export * from './repositories/synced-rows.js';
 export * from './repositories/messages.js';
 export * from './repositories/consent.js';
 export * from './repositories/outbox.js';

@@ -1,14 +1,3 @@
-export { createClientFactory, type ClientFactory, type ClientFactoryOptions } from './client/client-factory.js';
-export { ServiceTitanAuthError, ServiceTitanRequestError, ServiceTitanRetryableError, type ProblemDetails } from './client/errors.js';
-export { RequestBudget, type RequestBudgetOptions } from './client/request-budget.js';
-export { createHttp, ServiceTitanClient, type ExportPage, type RetryPolicy, type ServiceTitanTenant } from './client/servicetitan-client.js';
-export { TokenCache, type ClientCredentials } from './client/token-cache.js';
-export { ST_MODULE_NAMES, ST_MODULES, stModule, type StModule } from './modules/index.js';
-export { applyPage, type PageResult } from './sync/apply-page.js';
-export { changeEvents, type DomainEvent } from './sync/change-events.js';
-export { planSyncs } from './sync/plan-syncs.js';
-export { startSync, type StartedModule } from './sync/start-sync.js';
-export { syncStatus, type ModuleSyncStatus } from './sync/sync-status.js';
-export { pageJobId, SOURCE, type SyncDeps } from './sync/sync-deps.js';
-export { upsertPage, toRow, type UpsertResult } from './sync/upsert-page.js';
-export type { SyncSettings } from './sync-settings.js';
+export { createClientFactory, type ClientFactory } from './client/client-factory.js';
+export { ST_MODULES, type StModule } from './modules/index.js';
+export { serviceTitanDefinition, serviceTitanSource } from './servicetitan-source.js';

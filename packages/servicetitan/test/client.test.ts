@@ -1,4 +1,3 @@
-import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
 import type { RunningSandbox } from '../../../apps/sandbox/src/index.js';
@@ -70,11 +69,11 @@ describe('ServiceTitan client', () => {
     });
   });
 
-  it('makes other 4xx unrecoverable and keeps the vendor problem body', async () => {
+  it('makes other 4xx permanent (the sync job does not retry them) and keeps the vendor problem body', async () => {
     const wrongTenant = client({ tenant: { ...tenant, tenantId: '999' } });
     const error = await wrongTenant.export('crm', 'customers', null).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceTitanRequestError);
-    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as ServiceTitanRequestError).permanent).toBe(true);
     expect((error as ServiceTitanRequestError).status).toBe(403);
     expect((error as ServiceTitanRequestError).problem).toMatchObject({ status: 403, title: expect.stringContaining('Forbidden'), traceId: expect.any(String) });
     const bad = await client().export('crm', 'customers', 'not-a-token').catch((e: unknown) => e);
@@ -87,6 +86,7 @@ describe('ServiceTitan client', () => {
       await withFaults([{ vendor: 'servicetitan', kind, probability: 1, endpoint: '/servicetitan/api/**' }], async () => {
         const error = await client({ retry: { attempts: 2 } }).export('crm', 'customers', null).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(ServiceTitanRetryableError);
+        expect((error as ServiceTitanRetryableError).permanent).toBe(false);
         expect((error as Error).message).toMatch(/malformed or truncated/);
       });
     }

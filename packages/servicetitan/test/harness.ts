@@ -5,12 +5,10 @@ import { createTenant, type Database } from '@fieldhand/db';
 import { createLogger } from '@fieldhand/observability';
 import { jobCatalog, JobBus, runWorkers, type FieldhandCatalog, type RunningWorkers } from '@fieldhand/queues';
 import type { TestRedis } from '@fieldhand/queues/testing';
+import { applyPage, planSyncs, startSync, syncSources, type SyncDeps } from '@fieldhand/sync';
 import { createClientFactory } from '../src/client/client-factory.js';
 import { ST_MODULES, type StModule } from '../src/modules/index.js';
-import { applyPage } from '../src/sync/apply-page.js';
-import { planSyncs } from '../src/sync/plan-syncs.js';
-import { startSync } from '../src/sync/start-sync.js';
-import type { SyncDeps } from '../src/sync/sync-deps.js';
+import { serviceTitanSource } from '../src/servicetitan-source.js';
 
 export const logger = createLogger({ name: 'servicetitan-test', level: 'silent' });
 
@@ -49,7 +47,7 @@ export async function createStTenant(db: Database, account: StAccountInfo): Prom
 
 export type SyncHarness = { deps: SyncDeps; bus: JobBus<FieldhandCatalog>; workers: RunningWorkers; close: () => Promise<void> };
 
-/** A real sync worker (BullMQ, PostgreSQL, the sandbox over HTTP) like the sync role runs. */
+/** A real sync worker (BullMQ, PostgreSQL, the sandbox over HTTP) like the sync role runs, with ServiceTitan as its source. */
 export function startSyncWorker(db: Database, redis: TestRedis, running: RunningSandbox, retry = { attempts: 8, baseDelayMs: 20, maxDelayMs: 200 }): SyncHarness {
   const bus = new JobBus(jobCatalog, redis.connect('producer'), redis.prefix);
   const clients = createClientFactory({
@@ -62,7 +60,7 @@ export function startSyncWorker(db: Database, redis: TestRedis, running: Running
     retry,
     timeoutMs: 5_000,
   });
-  const deps: SyncDeps = { db, bus, clients, logger };
+  const deps: SyncDeps = { db, bus, logger, sources: syncSources([serviceTitanSource(clients)]) };
   const workers = runWorkers<FieldhandCatalog>({
     role: 'sync-test',
     queues: ['sync'],
@@ -112,3 +110,9 @@ export async function tableRows(db: Database, module: StModule, tenantId: string
 }
 
 export { ST_MODULES };
+
+export function stModule(name: string): StModule {
+  const module = ST_MODULES.find((m) => m.name === name);
+  if (!module) throw new Error(`no ServiceTitan module ${name}`);
+  return module;
+}

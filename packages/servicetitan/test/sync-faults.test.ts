@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findSyncRuns, startSyncPass, type Database } from '@fieldhand/db';
+import { findSyncRuns, findSyncState, recordedDeadLetters, startSyncPass, type Database } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
+import type { Job } from 'bullmq';
 import type { RunningSandbox } from '../../../apps/sandbox/src/index.js';
-import { applyPage } from '../src/sync/apply-page.js';
-import { startSync } from '../src/sync/start-sync.js';
+import { applyPage, startSync } from '@fieldhand/sync';
 import { createAccount, createStTenant, logger, ST_MODULES, startSandbox, startSyncWorker, tableRows, waitForIdle, type SyncHarness } from './harness.js';
 
 const SPEC = { seed: 11, size: 80, anchor: '2025-06-01T00:00:00Z', servicetitan: { exportPageSize: 10 } };
@@ -94,4 +94,33 @@ describe('sync under vendor faults', { timeout: 120_000 }, () => {
     const runs = await findSyncRuns(db, tenantId);
     expect(runs[0]).toMatchObject({ pages: 8, inserted: 80 });
   });
+
+  it('a permanent vendor error fails the page job at once and ends the pass; so does an unknown source or module', async () => {
+    const account = await createAccount(clean, { ...SPEC, seed: 13 });
+    // ServiceTitan answers 403 for a tenant id the app is not connected to: retrying cannot help.
+    const tenantId = await createStTenant(db, { ...account, tenantId: 999 });
+    const [pass] = await startSync(cleanWorker.deps, { tenantId, source: 'servicetitan', modules: ['customers'], full: false });
+    const forbidden = await failedJob(`sync-${pass!.runId}-0`);
+    expect(forbidden.attemptsMade).toBe(1);
+    expect(forbidden.failedReason).toMatch(/failed with 403/);
+    expect(await findSyncState(db, { tenantId, source: 'servicetitan', module: 'customers' })).toMatchObject({ runId: null, lastError: expect.stringMatching(/403/) });
+    expect(await recordedDeadLetters(db, 'sync', [forbidden.id!])).toEqual(new Set([`${forbidden.id}:1`]));
+
+    for (const [source, module, reason] of [['nosuch', 'customers', /Unknown sync source nosuch/], ['servicetitan', 'nosuch', /Unknown servicetitan module nosuch/]] as const) {
+      const jobId = await cleanWorker.bus.enqueue('sync.page', { tenantId, source, module, runId: pass!.runId, page: 0 }, { jobId: `unknown-${source}-${module}` });
+      const job = await failedJob(jobId);
+      expect(job.attemptsMade).toBe(1);
+      expect(job.failedReason).toMatch(reason);
+    }
+  });
 });
+
+async function failedJob(jobId: string): Promise<Job> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const job = await cleanWorker.bus.queue('sync').getJob(jobId);
+    if (job && (await job.isFailed())) return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} did not fail in time`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

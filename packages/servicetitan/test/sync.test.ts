@@ -4,9 +4,7 @@ import { findSyncRuns, findSyncState, type Database } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
 import type { RunningSandbox, Sandbox } from '../../../apps/sandbox/src/index.js';
-import { stModule } from '../src/modules/index.js';
-import { startSync } from '../src/sync/start-sync.js';
-import { toRow } from '../src/sync/upsert-page.js';
+import { startSync } from '@fieldhand/sync';
 import {
   control,
   createAccount,
@@ -15,6 +13,7 @@ import {
   ST_MODULES,
   startSandbox,
   startSyncWorker,
+  stModule,
   tableRows,
   waitForIdle,
   type StAccountInfo,
@@ -70,7 +69,7 @@ describe('ServiceTitan sync against the sandbox', { timeout: 90_000 }, () => {
         const record = expected[i]!;
         expect(row.raw, `${module.name} ${String(record.id)}`).toEqual(record);
         // Typed columns hold what the mapping extracts from the record (compared as text).
-        const want = toRow(module, record);
+        const want = module.toRow(record);
         for (const [column, value] of Object.entries(want)) {
           if (column === 'raw') continue;
           expect(normalise(row[column]), `${module.name}.${column}`).toEqual(normalise(value));
@@ -102,12 +101,12 @@ describe('ServiceTitan sync against the sandbox', { timeout: 90_000 }, () => {
 
   it('changes made in ServiceTitan arrive with the next pass and emit exactly the expected events', async () => {
     const st = account.tenantId;
-    const estimates = sandboxRecords(sandbox, st, stModule('estimates')!);
+    const estimates = sandboxRecords(sandbox, st, stModule('estimates'));
     const open = estimates.filter((e) => (e.status as { name: string }).name === 'Open');
-    const appointments = sandboxRecords(sandbox, st, stModule('appointments')!).filter((a) => a.status === 'Scheduled');
-    const jobs = sandboxRecords(sandbox, st, stModule('jobs')!).filter((j) => j.jobStatus !== 'Completed' && j.jobStatus !== 'Canceled');
-    const phones = sandboxRecords(sandbox, st, stModule('customer-contacts')!).filter((c) => c.type !== 'Email');
-    const locationContacts = sandboxRecords(sandbox, st, stModule('location-contacts')!).filter((c) => !(c.phoneSettings as { doNotText: boolean }).doNotText);
+    const appointments = sandboxRecords(sandbox, st, stModule('appointments')).filter((a) => a.status === 'Scheduled');
+    const jobs = sandboxRecords(sandbox, st, stModule('jobs')).filter((j) => j.jobStatus !== 'Completed' && j.jobStatus !== 'Canceled');
+    const phones = sandboxRecords(sandbox, st, stModule('customer-contacts')).filter((c) => c.type !== 'Email');
+    const locationContacts = sandboxRecords(sandbox, st, stModule('location-contacts')).filter((c) => !(c.phoneSettings as { doNotText: boolean }).doNotText);
     expect(open.length >= 2 && appointments.length >= 2 && jobs.length >= 1 && phones.length >= 1 && locationContacts.length >= 1).toBe(true);
     const [sold, dismissed] = open;
     const [moved, canceled] = appointments.filter((a) => a.jobId !== jobs[0]!.id);
@@ -147,7 +146,7 @@ describe('ServiceTitan sync against the sandbox', { timeout: 90_000 }, () => {
 
     // The tables now match the sandbox again.
     for (const name of ['estimates', 'appointments', 'jobs', 'customer-contacts', 'location-contacts', 'appointment-assignments']) {
-      const module = stModule(name)!;
+      const module = stModule(name);
       const rows = await tableRows(db, module, tenantId);
       expect(rows.map((r) => r.raw), name).toEqual(sandboxRecords(sandbox, st, module).sort((a, b) => Number(a.id) - Number(b.id)));
     }
@@ -165,7 +164,7 @@ describe('ServiceTitan sync against the sandbox', { timeout: 90_000 }, () => {
 
   it('does not advance the cursor when a page fails, and resumes from it', async () => {
     const st = account.tenantId;
-    const job = sandboxRecords(sandbox, st, stModule('jobs')!).find((j) => j.jobStatus !== 'Completed' && j.jobStatus !== 'Canceled')!;
+    const job = sandboxRecords(sandbox, st, stModule('jobs')).find((j) => j.jobStatus !== 'Completed' && j.jobStatus !== 'Canceled')!;
     await control(running, 'POST', `/servicetitan/${st}/jobs/${job.id}/complete`);
     const key = { tenantId, source: 'servicetitan', module: 'jobs' };
     const before = await findSyncState(db, key);

@@ -1,27 +1,24 @@
 import { z } from 'zod';
-import { findTenant, type Database } from '@fieldhand/db';
+import type { Database } from '@fieldhand/db';
 import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
-import { ST_MODULE_NAMES, syncStatus } from '@fieldhand/servicetitan';
-import { ConflictError, NotFoundError } from '../errors/http-error.js';
+import { syncStatus } from '@fieldhand/sync';
+import { ConflictError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
+import { requireTenant } from '../http/require-tenant.js';
 import { uuidParam } from '../schemas/common.js';
-import { startSyncBody, startSyncResponse, syncStatusResponse } from '../schemas/sync.js';
+import { startSyncBody, startSyncResponse, syncStatusQuery, syncStatusResponse } from '../schemas/sync.js';
+import { SYNC_SOURCES } from '../sync-sources.js';
 
 const tenantParams = z.object({ tenantId: uuidParam });
 
 export function syncRoutes(db: Database, bus: JobBus<FieldhandCatalog>): AnyRoute[] {
-  const requireTenant = async (tenantId: string) => {
-    const tenant = await findTenant(db, tenantId);
-    if (!tenant) throw new NotFoundError('tenant_not_found', 'No tenant with this id');
-    return tenant;
-  };
   return [
     defineRoute({
       method: 'post',
       path: '/tenants/:tenantId/sync',
       operationId: 'startSync',
       summary: 'Start a sync pass',
-      description: 'Enqueues a pass of the given modules; a module already syncing keeps its running pass. Progress: GET the same path.',
+      description: 'Enqueues a pass of the given modules of a source; a module already syncing keeps its running pass. Progress: GET the same path.',
       tag: 'sync',
       access: 'tenant',
       params: tenantParams,
@@ -29,10 +26,11 @@ export function syncRoutes(db: Database, bus: JobBus<FieldhandCatalog>): AnyRout
       responses: { 202: { description: 'Enqueued', schema: startSyncResponse } },
       errors: [404, 409],
       handler: async ({ params, body }) => {
-        const tenant = await requireTenant(params.tenantId);
-        if (!tenant.servicetitan) throw new ConflictError('servicetitan_not_configured', 'This tenant has no ServiceTitan credentials; PATCH the tenant first');
-        const jobId = await bus.enqueue('sync.start', { tenantId: tenant.id, source: 'servicetitan', full: body.full, ...(body.modules ? { modules: body.modules } : {}) });
-        return { status: 202, body: { jobId, source: 'servicetitan', modules: body.modules ?? [...ST_MODULE_NAMES], full: body.full } };
+        const tenant = await requireTenant(db, params.tenantId);
+        const source = SYNC_SOURCES.get(body.source)!;
+        if (!source.configured(tenant)) throw new ConflictError(`${source.name}_not_configured`, `This tenant has no ${source.name} credentials; PATCH the tenant first`);
+        const jobId = await bus.enqueue('sync.start', { tenantId: tenant.id, source: source.name, full: body.full, ...(body.modules ? { modules: body.modules } : {}) });
+        return { status: 202, body: { jobId, source: source.name, modules: body.modules ?? source.modules.map((m) => m.name), full: body.full } };
       },
     }),
     defineRoute({
@@ -40,15 +38,19 @@ export function syncRoutes(db: Database, bus: JobBus<FieldhandCatalog>): AnyRout
       path: '/tenants/:tenantId/sync',
       operationId: 'getSyncStatus',
       summary: 'Sync status per module',
-      description: 'Running or idle, records mirrored, cursor age, last success and last error for every ServiceTitan module.',
+      description: 'For every module of every source (or of `source`): running or idle, records mirrored, cursor age, last success and last error.',
       tag: 'sync',
       access: 'tenant',
       params: tenantParams,
+      query: syncStatusQuery,
       responses: { 200: { description: 'Per-module status', schema: syncStatusResponse } },
       errors: [404],
-      handler: async ({ params }) => {
-        await requireTenant(params.tenantId);
-        return { status: 200, body: { source: 'servicetitan', modules: await syncStatus(db, params.tenantId) } };
+      handler: async ({ params, query }) => {
+        const tenant = await requireTenant(db, params.tenantId);
+        const sources = SYNC_SOURCES.list.filter((s) => !query.source || s.name === query.source);
+        const modules = [];
+        for (const source of sources) modules.push(...(await syncStatus(db, source, tenant.id)));
+        return { status: 200, body: { sources: sources.map((s) => ({ source: s.name, configured: s.configured(tenant) })), modules } };
       },
     }),
   ];

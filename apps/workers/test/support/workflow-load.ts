@@ -53,7 +53,7 @@ export async function seedEstimates(db: Database, tenantId: string, count: numbe
   }));
 }
 
-/** The event the sync emits for a new estimate (packages/servicetitan/src/sync/change-events.ts). */
+/** The event the sync emits for a new estimate (packages/sync/src/change-events.ts). */
 export function estimateCreated(tenantId: string, e: LoadEstimate): JobInput<FieldhandCatalog, 'workflow.domain-event'> {
   return {
     tenantId,

@@ -118,9 +118,10 @@ export async function findStalledSyncPasses(db: Database, source: string, silent
     .where(and(eq(syncState.source, source), isNotNull(syncState.runId), lt(syncState.runHeartbeatAt, sql`now() - make_interval(secs => ${silentSeconds})`)));
 }
 
-/** Tenants with ServiceTitan credentials, with their sync rows for the source. */
-export async function listServiceTitanTenants(db: Database): Promise<Array<{ id: string }>> {
-  return db.select({ id: tenants.id }).from(tenants).where(isNotNull(tenants.servicetitan));
+/** Tenants that saved credentials for a vendor: the ones its sync source keeps in sync. */
+export async function listTenantsWithCredentials(db: Database, vendor: 'servicetitan' | 'ghl'): Promise<string[]> {
+  const rows = await db.select({ id: tenants.id }).from(tenants).where(isNotNull(tenants[vendor]));
+  return rows.map((r) => r.id);
 }
 
 export async function findSyncRuns(db: Database, tenantId: string, limit = 50): Promise<SyncRunRow[]> {

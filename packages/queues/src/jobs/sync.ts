@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { tenantScoped } from '../catalog.js';
 
-export const SYNC_SOURCES = ['servicetitan'] as const;
+/** A sync source's name; which names exist is up to the sync worker's registry (@fieldhand/sync). */
+export const SYNC_SOURCE_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+const source = z.string().regex(SYNC_SOURCE_NAME);
 
 export const syncJobs = {
   // Looks at every tenant's sync state and starts the passes that are due; scheduled once per deployment.
@@ -9,12 +11,12 @@ export const syncJobs = {
     queue: 'sync',
     schema: tenantScoped.extend({ tenantId: z.null().default(null) }),
   },
-  // Starts a pass of the given modules (all when omitted) for one tenant.
+  // Starts a pass of the given modules of a source (all when omitted) for one tenant.
   'sync.start': {
     queue: 'sync',
     schema: tenantScoped.extend({
       tenantId: z.uuid(),
-      source: z.enum(SYNC_SOURCES),
+      source,
       modules: z.array(z.string().min(1).max(64)).max(64).optional(),
       // Re-read from the beginning (nothing is deleted first).
       full: z.boolean().default(false),
@@ -27,7 +29,7 @@ export const syncJobs = {
     queue: 'sync',
     schema: tenantScoped.extend({
       tenantId: z.uuid(),
-      source: z.enum(SYNC_SOURCES),
+      source,
       module: z.string().min(1).max(64),
       runId: z.uuid(),
       page: z.number().int().min(0),

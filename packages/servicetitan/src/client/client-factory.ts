@@ -1,6 +1,6 @@
-import { UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { findTenant, type Database } from '@fieldhand/db';
+import { ServiceTitanNotConfiguredError } from './errors.js';
 import { RequestBudget } from './request-budget.js';
 import { createHttp, ServiceTitanClient, type RetryPolicy } from './servicetitan-client.js';
 import { TokenCache } from './token-cache.js';
@@ -29,7 +29,7 @@ export function createClientFactory(options: ClientFactoryOptions): ClientFactor
   const budget = new RequestBudget(options.redis, { requestsPerSecond: options.requestsPerSecond, keyPrefix: options.keyPrefix });
   return async (tenantId) => {
     const tenant = await findTenant(options.db, tenantId);
-    if (!tenant?.servicetitan) throw new UnrecoverableError(`Tenant ${tenantId} has no ServiceTitan credentials`);
+    if (!tenant?.servicetitan) throw new ServiceTitanNotConfiguredError(tenantId);
     return new ServiceTitanClient(tenant.servicetitan, {
       owner: tenantId,
       authUrl: options.authUrl,

@@ -1,5 +1,6 @@
 import { stCustomerContacts, stCustomers, stLocationContacts, stLocations } from '@fieldhand/db';
-import type { ChangeEvent, RowChange, StModule } from './st-module.js';
+import type { ChangeEvent, RowChange } from '@fieldhand/sync';
+import type { StModuleSpec } from './st-module.js';
 import { bool, contactColumns, int, obj, str } from './values.js';
 
 function addressColumns(address: unknown) {
@@ -25,10 +26,9 @@ function contactEvents(subjectType: string, parentRef: string, parentColumn: str
   };
 }
 
-export const crmModules: StModule[] = [
+export const crmModules: StModuleSpec[] = [
   {
     name: 'customers',
-    group: 'crm',
     apiModule: 'crm',
     resource: 'customers',
     table: stCustomers,
@@ -37,7 +37,6 @@ export const crmModules: StModule[] = [
   },
   {
     name: 'customer-contacts',
-    group: 'crm',
     apiModule: 'crm',
     resource: 'customers/contacts',
     table: stCustomerContacts,
@@ -47,7 +46,6 @@ export const crmModules: StModule[] = [
   },
   {
     name: 'locations',
-    group: 'crm',
     apiModule: 'crm',
     resource: 'locations',
     table: stLocations,
@@ -56,7 +54,6 @@ export const crmModules: StModule[] = [
   },
   {
     name: 'location-contacts',
-    group: 'crm',
     apiModule: 'crm',
     resource: 'locations/contacts',
     table: stLocationContacts,

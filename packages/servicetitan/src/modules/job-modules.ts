@@ -1,5 +1,6 @@
 import { stAppointmentAssignments, stAppointments, stJobs } from '@fieldhand/db';
-import type { ChangeEvent, RowChange, StModule } from './st-module.js';
+import type { ChangeEvent, RowChange } from '@fieldhand/sync';
+import type { StModuleSpec } from './st-module.js';
 import { int, money, str, time } from './values.js';
 
 const ENDED = new Set(['Canceled', 'Done']);
@@ -35,10 +36,9 @@ function appointmentEvents(change: RowChange): ChangeEvent[] {
   return [];
 }
 
-export const jobModules: StModule[] = [
+export const jobModules: StModuleSpec[] = [
   {
     name: 'jobs',
-    group: 'jobs',
     apiModule: 'jpm',
     resource: 'jobs',
     table: stJobs,
@@ -59,7 +59,6 @@ export const jobModules: StModule[] = [
   {
     // Appointments live in jpm; the old setup asked dispatch for them and got 404s.
     name: 'appointments',
-    group: 'jobs',
     apiModule: 'jpm',
     resource: 'appointments',
     table: stAppointments,
@@ -78,7 +77,6 @@ export const jobModules: StModule[] = [
   },
   {
     name: 'appointment-assignments',
-    group: 'jobs',
     apiModule: 'dispatch',
     resource: 'appointment-assignments',
     table: stAppointmentAssignments,

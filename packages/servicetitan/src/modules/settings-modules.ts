@@ -1,11 +1,10 @@
 import { stBusinessUnits, stInstalledEquipment, stTechnicians } from '@fieldhand/db';
-import type { StModule } from './st-module.js';
+import type { StModuleSpec } from './st-module.js';
 import { e164, int, money, obj, str, time } from './values.js';
 
-export const settingsModules: StModule[] = [
+export const settingsModules: StModuleSpec[] = [
   {
     name: 'technicians',
-    group: 'settings',
     apiModule: 'settings',
     resource: 'technicians',
     table: stTechnicians,
@@ -20,7 +19,6 @@ export const settingsModules: StModule[] = [
   },
   {
     name: 'business-units',
-    group: 'settings',
     apiModule: 'settings',
     resource: 'business-units',
     table: stBusinessUnits,
@@ -29,7 +27,6 @@ export const settingsModules: StModule[] = [
   },
   {
     name: 'installed-equipment',
-    group: 'equipment',
     apiModule: 'equipmentsystems',
     resource: 'installed-equipment',
     table: stInstalledEquipment,

@@ -1,37 +1,36 @@
-import type { PgTable } from 'drizzle-orm/pg-core';
-import type { DomainEventType } from '@fieldhand/queues';
-import type { StRecord } from './values.js';
+import type { SyncedTable } from '@fieldhand/db';
+import type { ChangeEvent, RowChange, SyncModule } from '@fieldhand/sync';
+import { str, type StRecord } from './values.js';
 
-/** What one applied row looked like before and after (tracked columns only; old is null for an insert). */
-export type RowChange = {
-  id: number;
-  inserted: boolean;
-  modifiedOn: Date;
-  new: StRecord;
-  old: StRecord | null;
-};
-
-export type ChangeEvent = {
-  type: DomainEventType;
-  subject: { type: string; id: number };
-  refs: Record<string, number | null>;
-  old: StRecord | null;
-  new: StRecord;
-};
-
-/** One ServiceTitan export feed and the table it fills. */
-export type StModule = {
+/** One ServiceTitan export feed and the table it fills, as the module files declare it. */
+export type StModuleSpec = {
   /** Our name for the module (sync_state.module, the API's `modules`). */
   name: string;
-  /** Scheduling group: modules that are synced together. */
-  group: 'crm' | 'jobs' | 'sales' | 'accounting' | 'settings' | 'equipment';
   /** URL segments: {api}/{apiModule}/v2/tenant/{tenant}/export/{resource}. */
   apiModule: string;
   resource: string;
-  table: PgTable;
+  table: SyncedTable;
   /** Typed columns extracted from a record, keyed by column name (id, active, created_on, modified_on and raw are added). */
   columns: (record: StRecord) => StRecord;
   /** Columns whose previous values change detection needs. */
   tracked: readonly string[];
   events?: (change: RowChange) => ChangeEvent[];
 };
+
+export type StModule = StModuleSpec & SyncModule;
+
+/** A module spec as a sync module: the record's columns plus the ones every st_* table has (stColumns). */
+export function stModule(spec: StModuleSpec): StModule {
+  return {
+    ...spec,
+    toRow: (record) => ({
+      ...spec.columns(record),
+      id: record.id,
+      active: record.active !== false,
+      created_on: str(record.createdOn),
+      modified_on: str(record.modifiedOn) ?? str(record.createdOn) ?? new Date(0).toISOString(),
+      // The vendor record itself goes to `raw` whole.
+      raw: record,
+    }),
+  };
+}

@@ -1,4 +1,4 @@
-// The SMS package's normaliser: a synced contact phone must match what SMS sends to and stops on.
+// The normaliser SMS uses too: a synced contact phone must match what SMS sends to and stops on.
 import { normalizePhone } from '@fieldhand/phone';
 
 /** Readers that turn loosely-typed vendor fields into column values (null when absent or wrong). */

@@ -1,5 +1,6 @@
-import { stEstimates, stInvoices, stPayments } from '@fieldhand/db';
-import type { ChangeEvent, RowChange, StModule } from './st-module.js';
+import { stEstimates } from '@fieldhand/db';
+import type { ChangeEvent, RowChange } from '@fieldhand/sync';
+import type { StModuleSpec } from './st-module.js';
 import { int, money, obj, str, time } from './values.js';
 
 function estimateEvents(change: RowChange): ChangeEvent[] {
@@ -21,10 +22,9 @@ function estimateTotal(subtotal: string | null, tax: string | null): string | nu
   return (cents / 100).toFixed(2);
 }
 
-export const moneyModules: StModule[] = [
+export const estimateModules: StModuleSpec[] = [
   {
     name: 'estimates',
-    group: 'sales',
     apiModule: 'sales',
     resource: 'estimates',
     table: stEstimates,
@@ -49,44 +49,5 @@ export const moneyModules: StModule[] = [
     },
     tracked: ['job_id', 'customer_id', 'location_id', 'status', 'total'],
     events: estimateEvents,
-  },
-  {
-    name: 'invoices',
-    group: 'accounting',
-    apiModule: 'accounting',
-    resource: 'invoices',
-    table: stInvoices,
-    columns: (r) => ({
-      reference_number: str(r.referenceNumber),
-      customer_id: int(obj(r.customer).id),
-      location_id: int(obj(r.location).id),
-      job_id: int(obj(r.job).id),
-      business_unit_id: int(obj(r.businessUnit).id),
-      invoice_date: time(r.invoiceDate),
-      due_date: time(r.dueDate),
-      sub_total: money(r.subTotal),
-      sales_tax: money(r.salesTax),
-      total: money(r.total),
-      balance: money(r.balance),
-      paid_on: time(r.paidOn),
-    }),
-    tracked: [],
-  },
-  {
-    name: 'payments',
-    group: 'accounting',
-    apiModule: 'accounting',
-    resource: 'payments',
-    table: stPayments,
-    columns: (r) => ({
-      customer_id: int(obj(r.customer).id),
-      business_unit_id: int(obj(r.businessUnit).id),
-      type: str(r.type),
-      paid_on: time(r.date),
-      total: money(r.total),
-      unapplied_amount: money(r.unappliedAmount),
-      reference_number: str(r.referenceNumber),
-    }),
-    tracked: [],
   },
 ];

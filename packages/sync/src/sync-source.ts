@@ -1,0 +1,65 @@
+import type { Database, SyncedRow, SyncedRowChange, SyncedTable, TenantRow } from '@fieldhand/db';
+import type { DomainEventType } from '@fieldhand/queues';
+
+/** A vendor record as its API returned it. */
+export type SourceRecord = Record<string, unknown>;
+
+/** One page of a module's feed. */
+export type SourcePage = {
+  records: SourceRecord[];
+  /** Where the next page starts; stored in sync_state only once this page is committed. */
+  cursor: string;
+  hasMore: boolean;
+};
+
+/** A committed row's tracked columns before and after (old is null for an insert). */
+export type RowChange = SyncedRowChange;
+
+/** A change that workflows may act on; the engine adds tenant, event id, source and time. */
+export type ChangeEvent = {
+  type: DomainEventType;
+  subject: { type: string; id: number };
+  refs: Record<string, number | null>;
+  old: SourceRecord | null;
+  new: SourceRecord;
+};
+
+/** One feed of a source and the table it fills. */
+export type SyncModule = {
+  /** sync_state.module and the API's `modules`; unique within its source. */
+  name: string;
+  /** The mirror table (packages/db/src/schema). */
+  table: SyncedTable;
+  /** The record as a row of `table`, keyed by column name: id, modified_on and raw at least. */
+  toRow(record: SourceRecord): SyncedRow;
+  /** Columns whose previous values `events` compares. */
+  tracked: readonly string[];
+  /** The change events one applied row stands for. */
+  events?(change: RowChange): ChangeEvent[];
+};
+
+/** What the API and the planner know of a source without talking to its vendor. */
+export type SyncSourceDefinition<M extends SyncModule = SyncModule> = {
+  /** sync_state.source and the `source` of jobs and the API (/^[a-z][a-z0-9-]{0,31}$/). */
+  name: string;
+  /** In the order a first sync reads them. */
+  modules: readonly M[];
+  /** Whether the tenant holds what this source needs (its credentials). */
+  configured(tenant: TenantRow): boolean;
+  /** The tenants the planner keeps in sync. */
+  tenantIds(db: Database): Promise<string[]>;
+};
+
+/**
+ * A source the sync worker runs. `fetchPage` reads one page of a module from `cursor`
+ * (null: the beginning). An error it throws with `permanent: true` fails the page job at
+ * once; any other error is retried with the job's backoff, from the same cursor.
+ */
+export type SyncSource<M extends SyncModule = SyncModule> = SyncSourceDefinition<M> & {
+  fetchPage(tenantId: string, module: M, cursor: string | null, signal: AbortSignal): Promise<SourcePage>;
+};
+
+/** The error says retrying cannot help (a source's client marks it `permanent`). */
+export function isPermanent(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
+}
