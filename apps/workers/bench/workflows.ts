@@ -9,7 +9,7 @@ import { loadConfig } from '@fieldhand/config';
 import { closeDatabase, createDatabase, createTenant, setWorkflowDefinitionEnabled } from '@fieldhand/db';
 import { createTestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
-import { jobCatalog, JobBus, runWorkers, type FieldhandCatalog } from '@fieldhand/queues';
+import { jobCatalog, JobBus, runWorkers } from '@fieldhand/queues';
 import { createTestRedis } from '@fieldhand/queues/testing';
 import { saveDefinition } from '@fieldhand/workflows';
 import { createSandbox } from '../../sandbox/src/index.js';
@@ -50,7 +50,7 @@ for (let i = 0; i * PER_TENANT < COUNT; i++) {
 
 // The two roles as their PM2 processes run them, each with its own pool.
 const pools = [smsRole, workflowsRole].map((role) => createDatabase({ url: t.url, max: 10, applicationName: `bench-${role.name}` }));
-const running = ([smsRole, workflowsRole] as RoleDefinition<FieldhandCatalog>[]).map((role, i) =>
+const running = ([smsRole, workflowsRole] as RoleDefinition[]).map((role, i) =>
   runWorkers({ role: role.name, queues: role.queues, handlers: role.handlers({ config, db: pools[i]!, bus, logger }), bus, db: pools[i]!, connection: redis.connect('worker'), logger }),
 );
 

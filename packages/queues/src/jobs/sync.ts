@@ -6,10 +6,12 @@ export const SYNC_SOURCE_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const source = z.string().regex(SYNC_SOURCE_NAME);
 
 export const syncJobs = {
-  // Looks at every tenant's sync state and starts the passes that are due; scheduled once per deployment.
+  // One planner for every tenant, once a minute: it starts each tenant+module pass when its
+  // interval (SYNC_INTERVAL_SECONDS or sync_state.interval_seconds) has passed.
   'sync.plan': {
     queue: 'sync',
     schema: tenantScoped.extend({ tenantId: z.null().default(null) }),
+    everyMs: 60_000,
   },
   // Starts a pass of the given modules of a source (all when omitted) for one tenant.
   'sync.start': {
