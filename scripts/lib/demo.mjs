@@ -53,6 +53,6 @@ export async function seedDemoTenant(db, conn) {
   });
   const workflows = await import(pathToFileURL(join(root, 'packages/workflows/dist/index.js')).href);
   await workflows.ensureShippedDefinitions(conn, tenant.id);
-  for (const key of ['estimate-follow-up-demo', 'review-request-demo']) await workflows.setDefinitionEnabled(conn, tenant.id, key, true);
+  for (const key of ['estimate-follow-up-demo', 'review-request-demo']) await db.setWorkflowDefinitionEnabled(conn, tenant.id, key, true);
   return true;
 }
