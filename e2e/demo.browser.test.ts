@@ -76,6 +76,12 @@ describe('the demo, clicked through on the phone page', () => {
     const demo = tenants.find((x) => x.name.startsWith('Demo Contractor'));
     expect(demo).toBeDefined();
     await allowTextingAtAnyHour(t.db, demo!.id);
+    // A tenant's first pass is a backfill that emits no events: an estimate created while it
+    // runs would be taken in silently. Create ours once every module has synced once.
+    await waitFor(async () => {
+      const modules = (await call(`/tenants/${demo!.id}/sync`)).body['modules'] as Array<{ state: string; lastSuccessAt: string | null }>;
+      return modules.length > 0 && modules.every((m) => m.state === 'idle' && m.lastSuccessAt) ? true : undefined;
+    }, 90_000, "the demo tenant's first sync");
 
     await page.goto(`${sandbox}/phone`);
     const customers = page.locator('section.customer');
