@@ -43,6 +43,8 @@ const apps = [
   workerRole('sms', 'apps/workers/dist/sms.js'),
   // Workflow triggers, stop conditions and steps; waits are delayed jobs, PostgreSQL holds the runs.
   workerRole('workflows', 'apps/workers/dist/workflows.js'),
+  // Appointment reminders: plans from appointment changes, fires delayed jobs, confirmations to ServiceTitan.
+  workerRole('reminders', 'apps/workers/dist/reminders.js'),
   // Sync works one export page at a time; a capped heap keeps its RSS near 260 MB (bench/sync).
   workerRole('sync', 'apps/workers/dist/sync.js', {}, ['--max-old-space-size=160']),
 ];

@@ -21,6 +21,7 @@ import { docsRoutes } from './routes/docs.js';
 import { maintenanceRoutes } from './routes/maintenance.js';
 import { messageRoutes } from './routes/messages.js';
 import { operationRoutes } from './routes/operations.js';
+import { reminderRoutes } from './routes/reminders.js';
 import { syncRoutes } from './routes/sync.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { workflowEventRoutes } from './routes/workflow-events.js';
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps): Express {
     ...workflowRoutes(db, bus, logger),
     ...workflowRunRoutes(db, bus, logger),
     ...workflowEventRoutes(db),
+    ...reminderRoutes(db, bus, logger),
     ...docsRoutes(() => (document ??= buildOpenApiDocument(groups, http.PUBLIC_BASE_URL))),
   ];
   const groups: RouteGroup[] = [

@@ -5,6 +5,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly correlationId?: string,
+    /** For a 400: the problems the API found (path, message), to show the operator. */
+    readonly details?: Array<{ path: string; message: string }>,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -29,8 +31,9 @@ export class ApiClient {
     const text = await response.text();
     const json: unknown = text ? JSON.parse(text) : undefined;
     if (!response.ok) {
-      const error = (json as { error?: { code?: string; message?: string; correlationId?: string } } | undefined)?.error;
-      throw new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? response.statusText, error?.correlationId);
+      const error = (json as { error?: { code?: string; message?: string; correlationId?: string; details?: unknown } } | undefined)?.error;
+      const details = Array.isArray(error?.details) ? (error.details as Array<{ path: string; message: string }>) : undefined;
+      throw new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? response.statusText, error?.correlationId, details);
     }
     return json as T;
   }

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ApiClient, ApiError } from './api-client.js';
 import { registerDeadLetterCommands } from './commands/dead-letters.js';
 import { registerKeysCommand, registerProbeCommand } from './commands/probe.js';
+import { registerReminderCommands } from './commands/reminders.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerTenantCommands } from './commands/tenants.js';
 import { registerWorkflowCommands } from './commands/workflows.js';
@@ -31,6 +32,7 @@ export async function main(argv: string[], context: CliContext = {}): Promise<nu
   registerKeysCommand(program, client, output);
   registerSyncCommands(program, client, output);
   registerWorkflowCommands(program, client, output);
+  registerReminderCommands(program, client, output);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -39,6 +41,7 @@ export async function main(argv: string[], context: CliContext = {}): Promise<nu
     if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof ApiError) {
       output.err(`error: ${err.message} (${err.status} ${err.code}${err.correlationId ? `, correlation id ${err.correlationId}` : ''})`);
+      for (const detail of err.details ?? []) output.err(`  ${detail.path || '(body)'}: ${detail.message}`);
       return err.status === 401 || err.status === 403 ? 77 : 1;
     }
     output.err(`error: ${(err as Error).message}`);

@@ -20,3 +20,5 @@ export * from './repositories/workflow-definitions.js';
 export * from './repositories/workflow-runs.js';
 export * from './repositories/workflow-events.js';
 export * from './repositories/st-subjects.js';
+export * from './repositories/reminders.js';
+export * from './repositories/vendor-writes.js';

@@ -21,6 +21,8 @@ export type OutboundRequest = {
   idempotencyKey?: string | undefined;
   /** The service location, when the caller knows it: decides the recipient's quiet hours. */
   location?: { state?: string | undefined; timezone?: string | undefined } | undefined;
+  /** Not after this instant (a reminder's appointment): past it the text is canceled, not sent late. */
+  sendBefore?: Date | undefined;
   /** BullMQ priority of the send job; unset sends first (see NEW_WORK_PRIORITY). */
   priority?: number | undefined;
 };
@@ -49,6 +51,7 @@ export async function createOutboundMessage(db: Database, bus: JobBus<FieldhandC
     idempotencyKey: request.idempotencyKey ?? null,
     recipientState: request.location?.state?.toUpperCase() ?? null,
     recipientTimezone: request.location?.timezone ?? null,
+    sendBefore: request.sendBefore ?? null,
     correlationId: currentCorrelationId() ?? null,
   });
   // Also on a repeat: the first request may have stored the row and lost the enqueue.

@@ -1,7 +1,7 @@
 export { stateOfAreaCode, zoneOfAreaCode, zoneOfState } from './area-codes.js';
 export { createOutboundMessage, InvalidPhoneNumberError, sendJobId, type OutboundRequest } from './create-message.js';
 export { followUpConsent, setConsent } from './consent.js';
-export { classifyKeyword, type KeywordIntent } from './keywords.js';
+export { classifyKeyword, classifyReminderAnswer, type KeywordIntent, type ReminderAnswer } from './keywords.js';
 export { processInbound, type InboundJob } from './process-inbound.js';
 export { DEFAULT_SEND_WINDOW, nextSendTime, recipientWindow, type Recipient, type RecipientWindow, type SendWindow } from './quiet-hours.js';
 export { INBOUND_PROVIDER, keywordReply, receiveInbound, type InboundParams, type InboundResult, type StoreInboundText } from './receive-inbound.js';
@@ -15,4 +15,5 @@ export { INBOUND_PATH, publicUrl, smsSettings, STATUS_CALLBACK_PATH, statusCallb
 export { assertTextLength, MAX_TEXT_LENGTH, parseTemplate, renderTemplate, TemplateError, TextTooLongError } from './template.js';
 export { createTwilioClient, isValidTwilioSignature, TwilioClients, type TwilioClient, type TwilioCredentials } from './twilio-client.js';
 export { twimlResponse } from './twiml.js';
+export { emitSmsEvent, type SmsEvent } from './sms-events.js';
 export { applyEarlyStatus, SidNotYetKnownError, type EarlyStatusJob } from './apply-early-status.js';

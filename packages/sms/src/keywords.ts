@@ -27,3 +27,16 @@ export function classifyKeyword(body: string): { intent: KeywordIntent; keyword:
   if (REVOCATIONS.some((pattern) => pattern.test(phrase))) return { intent: 'opt_out', keyword: trimmed.slice(0, 160) };
   return undefined;
 }
+
+/** A reply that may answer an appointment reminder. YES stays the carriers' opt-in keyword, never a confirmation. */
+export type ReminderAnswer = 'confirm' | 'reschedule';
+
+const CONFIRM = new Set(['C', 'CONFIRM', 'CONFIRMED']);
+const RESCHEDULE = new Set(['R', 'RESCHEDULE']);
+
+export function classifyReminderAnswer(body: string): ReminderAnswer | undefined {
+  const word = body.replace(/\s+/g, '').replace(/[.!]+$/, '').toUpperCase();
+  if (CONFIRM.has(word)) return 'confirm';
+  if (RESCHEDULE.has(word)) return 'reschedule';
+  return undefined;
+}

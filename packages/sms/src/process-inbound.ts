@@ -1,14 +1,17 @@
-import type { Database } from '@fieldhand/db';
+import { findMessage, type Database } from '@fieldhand/db';
 import type { FieldhandCatalog, JobBus, JobData } from '@fieldhand/queues';
 import { followUpConsent } from './consent.js';
+import { classifyReminderAnswer } from './keywords.js';
 import { emitSmsEvent } from './sms-events.js';
 
 export type InboundJob = JobData<FieldhandCatalog, 'sms.inbound'>;
 
 /**
  * Everything about an inbound text that may wait for a worker: a STOP or START is
- * followed up like every consent change (followUpConsent), and a reply reaches the
- * workflow engine. HELP needs nothing more: the webhook already answered it.
+ * followed up like every consent change (followUpConsent); a C or R goes to the
+ * reminders worker, which treats it as a reminder's answer if a reminder was sent to
+ * that number (else as a reply); any other reply reaches the workflow engine. HELP needs
+ * nothing more: the webhook already answered it.
  */
 export async function processInbound(deps: { db: Database; bus: JobBus<FieldhandCatalog> }, data: InboundJob): Promise<{ canceled: number; event: string | null }> {
   const eventId = `sms:${data.messageId}`;
@@ -18,6 +21,12 @@ export async function processInbound(deps: { db: Database; bus: JobBus<Fieldhand
     return followUpConsent(deps, change, eventJobId);
   }
   if (data.intent === 'reply') {
+    const message = await findMessage(deps.db, data.tenantId, data.messageId);
+    const answer = message ? classifyReminderAnswer(message.body) : undefined;
+    if (answer) {
+      await deps.bus.enqueue('reminders.reply', { tenantId: data.tenantId, messageId: data.messageId, from: data.from, answer }, { jobId: `reminder-reply-${data.messageId}` });
+      return { canceled: 0, event: `reminder.${answer}` };
+    }
     await emitSmsEvent(deps.bus, { tenantId: data.tenantId, eventId, type: 'sms.replied', phone: data.from, messageId: data.messageId }, eventJobId);
     return { canceled: 0, event: 'sms.replied' };
   }

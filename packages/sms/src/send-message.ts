@@ -21,6 +21,7 @@ export type SendOutcome =
   | 'missing'
   | 'already-final'
   | 'deferred-quiet-hours'
+  | 'expired'
   | 'throttled'
   | 'claimed-elsewhere'
   | 'canceled-opted-out'
@@ -47,6 +48,12 @@ export async function sendMessage(deps: SmsDeps, data: { tenantId: string; messa
 
   const now = deps.clock();
   const opening = quietHoursOpening(tenant, message, now);
+  if (message.sendBefore && opening.getTime() > message.sendBefore.getTime()) {
+    // A reminder that cannot go before its appointment is worse than none.
+    await transitionMessage(deps.db, message.id, ['queued'], { status: 'canceled', source: 'deadline', errorMessage: `could not be sent before ${message.sendBefore.toISOString()}` });
+    deps.logger.info({ messageId: message.id, sendBefore: message.sendBefore.toISOString() }, 'text canceled: its deadline passed before it could go');
+    return 'expired';
+  }
   if (opening.getTime() > now.getTime()) {
     await transitionMessage(deps.db, message.id, ['queued'], { status: 'queued', source: 'quiet_hours', sendAfter: opening });
     await reschedule(deps, message, opening.getTime() - now.getTime());

@@ -1,6 +1,6 @@
 import { commitSyncPage, findSyncState, recordSyncError, upsertSyncedRows, type SyncKey } from '@fieldhand/db';
 import { flushOutbox, isLastAttempt, UnrecoverableError, writeOutbox, type FieldhandCatalog, type JobContext, type JobData } from '@fieldhand/queues';
-import { changeEventJobs } from './change-events.js';
+import { backfillJobs, changeEventJobs } from './change-events.js';
 import { enqueuePage } from './page-jobs.js';
 import { isPermanent } from './sync-source.js';
 import { findModule, type SyncDeps } from './sync-sources.js';
@@ -47,7 +47,11 @@ export async function applyPage(deps: SyncDeps, data: PageData, ctx: JobContext)
     const page = await source.fetchPage(data.tenantId, module, state.cursor, ctx.signal);
     const outcome = await deps.db.transaction(async (tx) => {
       const result = await upsertSyncedRows(tx, module.table, data.tenantId, page.records.map((r) => module.toRow(r)), module.tracked);
-      const events = state.runEmitsEvents ? changeEventJobs(source.name, module, data.tenantId, result.changes) : [];
+      const events = state.runEmitsEvents
+        ? changeEventJobs(source.name, module, data.tenantId, result.changes)
+        : page.hasMore
+          ? []
+          : backfillJobs(module, data.tenantId, data.runId);
       const moved = await commitSyncPage(tx, key, data.runId, data.page, {
         cursor: page.cursor,
         done: !page.hasMore,

@@ -1,16 +1,23 @@
-import type { FieldhandCatalog, JobInput } from '@fieldhand/queues';
-import type { RowChange, SyncModule } from './sync-source.js';
+import type { FieldhandCatalog, OutboxJob } from '@fieldhand/queues';
+import type { ChangeEvent, RowChange, SyncModule } from './sync-source.js';
 
-type DomainEvent = JobInput<FieldhandCatalog, 'workflow.domain-event'>;
+/** A job a synced change leads to, for the outbox. */
+export type EventJob = OutboxJob<FieldhandCatalog> & { tenantId: string };
 
-/** A workflow.domain-event job for the outbox. */
-export type EventJob = { name: 'workflow.domain-event'; data: DomainEvent; jobId: string; tenantId: string };
+// The events the reminders worker re-plans on: the appointment, or every appointment of the job.
+const REMINDER_EVENTS = new Set(['appointment.scheduled', 'appointment.rescheduled', 'appointment.canceled', 'appointment.status_changed', 'job.canceled']);
+
+function reminderJob(tenantId: string, eventId: string, event: ChangeEvent): EventJob {
+  const target = event.subject.type === 'job' ? { jobId: event.subject.id } : { appointmentId: event.subject.id };
+  return { name: 'reminders.appointment-changed', jobId: `rem-${eventId}`, tenantId, data: { tenantId, eventId, ...target } };
+}
 
 /**
- * The event jobs for the changes one page made. The event id is derived from tenant,
- * event, subject and the record's modifiedOn, so the same change seen twice yields the
- * same id, and the job id from it: BullMQ ignores an add whose job id exists, so
- * re-emitting after a crash adds nothing.
+ * The jobs for the changes one page made: a workflow.domain-event for each event, and
+ * for appointment changes a reminders job. The event id is derived from tenant, event,
+ * subject and the record's modifiedOn, so the same change seen twice yields the same id,
+ * and the job ids from it: BullMQ ignores an add whose job id exists, so re-emitting
+ * after a crash adds nothing.
  */
 export function changeEventJobs(source: string, module: SyncModule, tenantId: string, changes: readonly RowChange[]): EventJob[] {
   if (!module.events) return [];
@@ -24,7 +31,17 @@ export function changeEventJobs(source: string, module: SyncModule, tenantId: st
         tenantId,
         data: { tenantId, eventId, type: event.type, source, subject: event.subject, refs: event.refs, old: event.old, new: event.new, occurredAt: change.modifiedOn.toISOString() },
       });
+      if (REMINDER_EVENTS.has(event.type)) jobs.push(reminderJob(tenantId, eventId, event));
     }
   }
   return jobs;
+}
+
+/**
+ * A first pass emits no change events (a backfill of years of records is not news);
+ * when one finishes, a module may still need to act on what it brought in: the
+ * appointments module plans reminders for the upcoming visits.
+ */
+export function backfillJobs(module: SyncModule, tenantId: string, runId: string): EventJob[] {
+  return module.afterBackfill?.(tenantId, runId) ?? [];
 }

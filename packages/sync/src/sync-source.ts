@@ -1,5 +1,5 @@
 import type { Database, SyncedRow, SyncedRowChange, SyncedTable, TenantRow } from '@fieldhand/db';
-import type { DomainEventType } from '@fieldhand/queues';
+import type { DomainEventType, FieldhandCatalog, OutboxJob } from '@fieldhand/queues';
 
 /** A vendor record as its API returned it. */
 export type SourceRecord = Record<string, unknown>;
@@ -36,6 +36,8 @@ export type SyncModule = {
   tracked: readonly string[];
   /** The change events one applied row stands for. */
   events?(change: RowChange): ChangeEvent[];
+  /** Jobs to run once a first pass (which emits no events) has brought the module in. */
+  afterBackfill?(tenantId: string, runId: string): Array<OutboxJob<FieldhandCatalog> & { tenantId: string }>;
 };
 
 /** What the API and the planner know of a source without talking to its vendor. */

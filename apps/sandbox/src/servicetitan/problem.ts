@@ -6,6 +6,7 @@ const TYPES: Record<number, string> = {
   401: 'https://tools.ietf.org/html/rfc7235#section-3.1',
   403: 'https://tools.ietf.org/html/rfc7231#section-6.5.3',
   404: 'https://tools.ietf.org/html/rfc7231#section-6.5.4',
+  409: 'https://tools.ietf.org/html/rfc7231#section-6.5.8',
   429: 'https://tools.ietf.org/html/rfc6585#section-4',
   500: 'https://tools.ietf.org/html/rfc7231#section-6.6.1',
   503: 'https://tools.ietf.org/html/rfc7231#section-6.6.4',

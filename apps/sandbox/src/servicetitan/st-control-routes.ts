@@ -4,6 +4,8 @@ import type { AccountRegistry, StAccount } from '../accounts/account-registry.js
 import { ST_RESOURCES, type StResource } from './st-resources.js';
 import {
   cancelAppointment,
+  cancelJob,
+  dispatchAppointment,
   changeContact,
   createAppointment,
   completeJob,
@@ -27,9 +29,11 @@ const schemas = {
   appointment: z.object({
     jobId: z.number().int(),
     /** Minutes from now to the visit's start (the demo's "appointment in N minutes"). */
-    startsInMinutes: z.number().int().min(0).max(43_200),
+    startsInMinutes: z.number().int().min(0).max(43_200).optional(),
+    /** Or an exact start (tests that need a visit at a given local time). */
+    startsAt: isoDate.optional(),
     durationMinutes: z.number().int().min(15).max(1_440).default(120),
-  }),
+  }).refine((value) => (value.startsInMinutes === undefined) !== (value.startsAt === undefined), { message: 'give exactly one of startsInMinutes and startsAt' }),
   reschedule: z.object({ start: isoDate, end: isoDate.optional(), arrivalWindowStart: isoDate.optional(), arrivalWindowEnd: isoDate.optional() }),
   contact: z.object({ value: z.string().min(1).optional(), doNotText: z.boolean().optional() }),
 };
@@ -67,13 +71,26 @@ export function stControlRoutes(accounts: AccountRegistry): Router {
   }));
   router.post('/:tenant/appointments', change(accounts, (a, _id, body) => {
     const input = schemas.appointment.parse(body);
-    return createAppointment(a.world, input.jobId, { start: Date.now() + input.startsInMinutes * 60_000, durationMinutes: input.durationMinutes });
+    const start = input.startsAt ?? Date.now() + (input.startsInMinutes ?? 0) * 60_000;
+    return createAppointment(a.world, input.jobId, { start, durationMinutes: input.durationMinutes });
   }));
   router.post('/:tenant/appointments/:id/reschedule', change(accounts, (a, id, body) => rescheduleAppointment(a.world, id, schemas.reschedule.parse(body))));
   router.post('/:tenant/appointments/:id/cancel', change(accounts, (a, id) => cancelAppointment(a.world, id)));
+  router.post('/:tenant/appointments/:id/dispatch', change(accounts, (a, id) => dispatchAppointment(a.world, id)));
+  router.post('/:tenant/jobs/:id/cancel', change(accounts, (a, id) => cancelJob(a.world, id)));
   router.post('/:tenant/jobs/:id/complete', change(accounts, (a, id) => completeJob(a.world, id)));
   router.post('/:tenant/customer-contacts/:id', change(accounts, (a, id, body) => changeContact(a.world, 'customerContacts', id, schemas.contact.parse(body))));
   router.post('/:tenant/location-contacts/:id', change(accounts, (a, id, body) => changeContact(a.world, 'locationContacts', id, schemas.contact.parse(body))));
+  // The confirmation writes ServiceTitan received for one appointment (PUT and DELETE).
+  router.get('/:tenant/appointments/:id/confirmations', (req, res) => {
+    const account = accounts.stTenant(Number(req.params['tenant']));
+    if (!account) {
+      res.status(404).json({ error: `unknown tenant ${String(req.params['tenant'])}` });
+      return;
+    }
+    const appointmentId = Number(req.params['id']);
+    res.json({ calls: account.world.confirmationCalls.filter((call) => call.appointmentId === appointmentId) });
+  });
   // Read any record by id, handy for tests and for finding ids to change.
   router.get('/:tenant/records/:resource/:id', (req, res) => {
     const account = accounts.stTenant(Number(req.params['tenant']));

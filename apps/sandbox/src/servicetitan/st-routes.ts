@@ -5,6 +5,7 @@ import { listPage } from './list-page.js';
 import { parseListQuery, QueryError } from './list-query.js';
 import { sendProblem } from './problem.js';
 import { stAccountOf, stAuth } from './st-auth.js';
+import { NotFoundError, ConflictError, setAppointmentConfirmation } from './world-changes.js';
 import { ST_RESOURCES, ST_ROUTES, type StResource } from './st-resources.js';
 import type { StTokenStore } from './token-store.js';
 
@@ -42,6 +43,26 @@ function listHandler(resource: StResource) {
   };
 }
 
+/** jpm's Appointments_Confirm (PUT) and Appointments_RemoveConfirmation (DELETE): 200 with no body. */
+function confirmationHandler(confirmed: boolean) {
+  return (req: Request, res: Response): void => {
+    const account = stAccountOf(res.locals);
+    const id = Number(req.params['id']);
+    if (!Number.isSafeInteger(id) || id <= 0) {
+      sendProblem(res, 400, 'One or more validation errors occurred.', { id: ['The value is not a valid appointment id.'] });
+      return;
+    }
+    try {
+      setAppointmentConfirmation(account.world, id, confirmed);
+      res.status(200).end();
+    } catch (error) {
+      if (error instanceof NotFoundError) sendProblem(res, 404, 'Appointment was not found');
+      else if (error instanceof ConflictError) sendProblem(res, 409, 'Appointment is already confirmed');
+      else throw error;
+    }
+  };
+}
+
 /** Export and list endpoints at the paths of the vendor specs, under {api}/{module}/v2. */
 export function stRoutes(options: StRouteOptions): Router {
   const router = Router();
@@ -51,6 +72,8 @@ export function stRoutes(options: StRouteOptions): Router {
     router.get(`/${module}/v2/tenant/:tenant/export/${path}`, auth, exportHandler(resource, options));
     router.get(`/${module}/v2/tenant/:tenant/${path}`, auth, listHandler(resource));
   }
+  router.put('/jpm/v2/tenant/:tenant/appointments/:id/confirmation', auth, confirmationHandler(true));
+  router.delete('/jpm/v2/tenant/:tenant/appointments/:id/confirmation', auth, confirmationHandler(false));
   router.use((_req, res) => sendProblem(res, 404, 'Not Found'));
   return router;
 }

@@ -3,6 +3,14 @@ import { generateRecord } from './generate/generate-record.js';
 import { indexOfId, iso, type GeneratorContext, type StRecord } from './generate/context.js';
 import { baseCount, technicianCount, type StResource } from './st-resources.js';
 
+export interface ConfirmationCall {
+  appointmentId: number;
+  method: 'PUT' | 'DELETE';
+  atMs: number;
+  /** `conflict`: it was already in that state (a PUT answered 409). */
+  outcome: 'changed' | 'conflict';
+}
+
 export interface StWorldOptions {
   seed: number;
   size: number;
@@ -17,6 +25,8 @@ export interface StWorldOptions {
 export class StWorld {
   readonly ctx: GeneratorContext;
   readonly changes = new ChangeLog();
+  /** Every confirmation write received, in order (the vendor's own record of them). */
+  readonly confirmationCalls: ConfirmationCall[] = [];
   private readonly overlay = new Map<StResource, Map<number, StRecord>>();
   private readonly appended = new Map<StResource, number>();
 

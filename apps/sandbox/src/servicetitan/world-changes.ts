@@ -137,6 +137,49 @@ export function cancelAppointment(world: StWorld, appointmentId: number, nowMs =
   return appointment;
 }
 
+/** A dispatcher sends the technician: the visit is under way, reminders for it are over. */
+export function dispatchAppointment(world: StWorld, appointmentId: number, nowMs = Date.now()): StRecord {
+  const index = requireIndex(world, 'appointments', appointmentId);
+  const status = world.get('appointments', index)['status'];
+  if (status === 'Canceled' || status === 'Done') throw new ConflictError(`appointment ${appointmentId} is ${String(status)}`);
+  world.update('appointmentAssignments', index, (record) => {
+    record['status'] = 'Dispatched';
+  }, nowMs);
+  return world.update('appointments', index, (record) => {
+    record['status'] = 'Dispatched';
+  }, nowMs);
+}
+
+/**
+ * The customer's confirmation, as jpm's `PUT …/appointments/{id}/confirmation` records
+ * it. Every call is kept in the world's write log, so a test can count them.
+ */
+export function setAppointmentConfirmation(world: StWorld, appointmentId: number, confirmed: boolean, nowMs = Date.now()): StRecord {
+  const index = requireIndex(world, 'appointments', appointmentId);
+  const current = world.get('appointments', index)['isConfirmed'] === true;
+  world.confirmationCalls.push({ appointmentId, method: confirmed ? 'PUT' : 'DELETE', atMs: nowMs, outcome: current === confirmed ? 'conflict' : 'changed' });
+  if (confirmed && current) throw new ConflictError(`Appointment ${appointmentId} is already confirmed`);
+  return world.update('appointments', index, (record) => {
+    record['isConfirmed'] = confirmed;
+  }, nowMs);
+}
+
+/** The whole job called off: its visit is canceled with it. */
+export function cancelJob(world: StWorld, jobId: number, nowMs = Date.now()): StRecord {
+  const index = requireIndex(world, 'jobs', jobId);
+  if (world.get('jobs', index)['jobStatus'] === 'Canceled') throw new ConflictError(`job ${jobId} is already canceled`);
+  const job = world.update('jobs', index, (record) => {
+    record['jobStatus'] = 'Canceled';
+  }, nowMs);
+  // Its first visit shares the job's index; a later one is the job's last appointment.
+  const visits = new Set([idOf('appointments', index), Number(job['lastAppointmentId'])]);
+  for (const appointmentId of visits) {
+    const visit = world.findById('appointments', appointmentId);
+    if (visit && visit['jobId'] === jobId && visit['status'] !== 'Done' && visit['status'] !== 'Canceled') cancelAppointment(world, appointmentId, nowMs);
+  }
+  return job;
+}
+
 export function completeJob(world: StWorld, jobId: number, nowMs = Date.now()): StRecord {
   const index = requireIndex(world, 'jobs', jobId);
   const job = world.update('jobs', index, (record) => {

@@ -1,4 +1,5 @@
 import { reconcileInbox, reconcileOutbox, recordFailedJobs } from '@fieldhand/queues';
+import { reconcileReminders } from '@fieldhand/reminders';
 import { requeueLostSends } from '@fieldhand/sms';
 import { reconcileRuns } from '@fieldhand/workflows';
 import { defineRole } from '../bootstrap/role.js';
@@ -18,6 +19,7 @@ export const maintenanceRole = defineRole({
     'maintenance.record-failed-jobs': () => recordFailedJobs(deps.db, deps.bus),
     'maintenance.purge-dead-letters': () => purgeExpiredDeadLetters(deps, deps.config.worker.DEAD_LETTER_RETENTION_DAYS),
     'maintenance.reconcile-workflows': () => reconcileRuns(deps),
+    'maintenance.reconcile-reminders': () => reconcileReminders(deps),
     'maintenance.reconcile-sends': () => requeueLostSends(deps, deps.config.worker.SEND_RECONCILE_AFTER_SECONDS),
     'maintenance.probe': (data, ctx) => runProbe(data, ctx),
   }),

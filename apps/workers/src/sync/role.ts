@@ -1,7 +1,7 @@
-import { createClientFactory, serviceTitanSource } from '@fieldhand/servicetitan';
+import { serviceTitanSource } from '@fieldhand/servicetitan';
 import { applyPage, planSyncs, startSync, syncSources, type SyncDeps } from '@fieldhand/sync';
 import { defineRole } from '../bootstrap/role.js';
-import { sideConnection } from '../bootstrap/side-connection.js';
+import { serviceTitanClients } from '../bootstrap/servicetitan-clients.js';
 
 /**
  * Pulls each registered source into PostgreSQL: plans passes, starts them, applies one
@@ -12,16 +12,7 @@ export const syncRole = defineRole({
   queues: ['sync'],
   handlers: (roleDeps) => {
     const { config, db, bus, logger } = roleDeps;
-    const serviceTitanClients = createClientFactory({
-      db,
-      authUrl: config.vendors.SERVICETITAN_AUTH_URL,
-      apiUrl: config.vendors.SERVICETITAN_API_URL,
-      // Its own connection: budget checks must not queue behind BullMQ's blocking calls.
-      redis: sideConnection(config.redis.REDIS_URL, roleDeps, 'ServiceTitan request budget'),
-      keyPrefix: config.redis.QUEUE_PREFIX,
-      requestsPerSecond: config.vendors.SERVICETITAN_REQUESTS_PER_SECOND,
-    });
-    const deps: SyncDeps = { db, bus, logger, sources: syncSources([serviceTitanSource(serviceTitanClients)]) };
+    const deps: SyncDeps = { db, bus, logger, sources: syncSources([serviceTitanSource(serviceTitanClients(roleDeps))]) };
     return {
       'sync.plan': () => planSyncs(deps, config.sync),
       'sync.start': (data) => startSync(deps, data),

@@ -43,6 +43,12 @@ export async function findMessage(db: Executor, tenantId: string, id: string): P
   return row;
 }
 
+/** The message stored under an idempotency key (a reminder's, a workflow step's), if any. */
+export async function findMessageByKey(db: Executor, tenantId: string, key: string): Promise<MessageRow | undefined> {
+  const [row] = await db.select().from(messages).where(and(eq(messages.tenantId, tenantId), eq(messages.idempotencyKey, key)));
+  return row;
+}
+
 export async function findMessageById(db: Executor, id: string): Promise<MessageRow | undefined> {
   const [row] = await db.select().from(messages).where(eq(messages.id, id));
   return row;

@@ -9,3 +9,4 @@ export * from './sync-state.js';
 export * from './messages.js';
 export * from './workflows.js';
 export * from './outbox.js';
+export * from './reminders.js';

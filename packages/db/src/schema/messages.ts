@@ -35,6 +35,8 @@ export const messages = pgTable(
     recipientTimezone: text('recipient_timezone'),
     // Not before this instant (quiet hours); null = as soon as possible.
     sendAfter: timestamp('send_after', { withTimezone: true }),
+    // Not after this instant: a reminder that cannot go before its appointment is cancelled, not sent late.
+    sendBefore: timestamp('send_before', { withTimezone: true }),
     // When the worker claimed the row (queued → sending): the window in which Twilio may hold it.
     claimedAt: timestamp('claimed_at', { withTimezone: true }),
     correlationId: text('correlation_id'),

@@ -1,5 +1,6 @@
 import { defineCatalog } from '../catalog.js';
 import { maintenanceJobs } from './maintenance.js';
+import { reminderJobs } from './reminders.js';
 import { smsJobs } from './sms.js';
 import { syncJobs } from './sync.js';
 import { workflowJobs, workflowStepJobs } from './workflow.js';
@@ -11,6 +12,7 @@ export const jobCatalog = defineCatalog({
   ...workflowJobs,
   ...workflowStepJobs,
   ...smsJobs,
+  ...reminderJobs,
 });
 
 export type FieldhandCatalog = typeof jobCatalog;

@@ -16,6 +16,8 @@ export const maintenanceJobs = {
   'maintenance.reconcile-workflows': { queue: 'maintenance', schema: systemWide, everyMs: 15_000 },
   // Texts PostgreSQL says are still to be sent but Redis has no send job for.
   'maintenance.reconcile-sends': { queue: 'maintenance', schema: systemWide, everyMs: 30_000 },
+  // Reminders PostgreSQL says are scheduled and due soon but Redis has no fire job for.
+  'maintenance.reconcile-reminders': { queue: 'maintenance', schema: systemWide, everyMs: 30_000 },
   // Lets an operator (and the end-to-end tests) check that a role consumes jobs end to end.
   'maintenance.probe': {
     queue: 'maintenance',

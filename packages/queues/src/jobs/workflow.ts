@@ -7,7 +7,11 @@ export const DOMAIN_EVENT_TYPES = [
   'appointment.scheduled',
   'appointment.rescheduled',
   'appointment.canceled',
+  'appointment.status_changed',
+  'appointment.confirmed',
+  'appointment.reschedule_requested',
   'job.completed',
+  'job.canceled',
   'contact.phone_changed',
   'contact.do_not_text_changed',
 ] as const;

@@ -68,7 +68,7 @@ export class ServiceTitanClient {
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
       try {
-        return await this.attempt(path, query, signal);
+        return await this.attempt('GET', path, query, signal);
       } catch (err) {
         if (!(err instanceof ServiceTitanRetryableError) || signal?.aborted) throw err;
         lastError = err;
@@ -79,14 +79,32 @@ export class ServiceTitanClient {
     throw lastError;
   }
 
-  private async attempt(path: string, query: Record<string, string>, signal: AbortSignal | undefined, retriedAuth = false): Promise<unknown> {
+  /**
+   * Confirms an appointment (jpm `PUT …/appointments/{id}/confirmation`). One attempt: the
+   * caller's write ledger and job retries decide whether to try again. ServiceTitan answers
+   * 409 when the appointment is already confirmed, which for us is the same outcome.
+   */
+  async confirmAppointment(appointmentId: number, signal?: AbortSignal): Promise<'confirmed' | 'already-confirmed'> {
+    const path = `jpm/v2/tenant/${this.tenant.tenantId}/appointments/${appointmentId}/confirmation`;
+    try {
+      await this.attempt('PUT', path, {}, signal);
+      return 'confirmed';
+    } catch (err) {
+      if (err instanceof ServiceTitanRequestError && err.status === 409) return 'already-confirmed';
+      throw err;
+    }
+  }
+
+  private async attempt(method: 'GET' | 'PUT', path: string, query: Record<string, string>, signal: AbortSignal | undefined, retriedAuth = false): Promise<unknown> {
     const { authUrl, apiUrl, tokens, budget } = this.options;
     const accessToken = await tokens.get(authUrl, this.tenant, this.options.owner);
     await budget?.take(`${this.tenant.clientId}:${this.tenant.tenantId}`, signal);
     const url = `${apiUrl.replace(/\/$/, '')}/${path}`;
     let response: AxiosResponse<string>;
     try {
-      response = await this.http.get<string>(url, {
+      response = await this.http.request<string>({
+        method,
+        url,
         params: query,
         headers: { Authorization: `Bearer ${accessToken}`, 'ST-App-Key': this.tenant.appKey, Accept: 'application/json' },
         // Parse ourselves: a truncated body must become a retryable error, not a crash.
@@ -98,24 +116,26 @@ export class ServiceTitanClient {
     } catch (err) {
       if (signal?.aborted) throw err;
       // Timeouts, resets, refused connections: the request may never have arrived.
-      throw new ServiceTitanRetryableError(`GET ${path} failed: ${(err as Error).message}`, undefined);
+      throw new ServiceTitanRetryableError(`${method} ${path} failed: ${(err as Error).message}`, undefined);
     }
     const { status } = response;
     if (status === 401) {
       // Tokens can die before their advertised lifetime: get a fresh one at once, and if
       // that is refused too, leave it to the backoff (bad credentials end in the dead-letter queue).
       tokens.invalidate(authUrl, this.tenant, accessToken, this.options.owner);
-      if (!retriedAuth) return this.attempt(path, query, signal, true);
-      throw new ServiceTitanRetryableError(`GET ${path} answered 401 with a fresh token: ${response.data.slice(0, 300)}`, status);
+      if (!retriedAuth) return this.attempt(method, path, query, signal, true);
+      throw new ServiceTitanRetryableError(`${method} ${path} answered 401 with a fresh token: ${response.data.slice(0, 300)}`, status);
     }
     if (status === 429 || status >= 500 || status === 408) {
-      throw new ServiceTitanRetryableError(`GET ${path} answered ${status}`, status, retryAfterMs(response.headers['retry-after']));
+      throw new ServiceTitanRetryableError(`${method} ${path} answered ${status}`, status, retryAfterMs(response.headers['retry-after']));
     }
-    if (status >= 400) throw new ServiceTitanRequestError(status, 'GET', path, parseProblem(response.data));
+    if (status >= 400) throw new ServiceTitanRequestError(status, method, path, parseProblem(response.data));
+    // Writes answer 200 with an empty body.
+    if (method !== 'GET' && response.data.trim() === '') return undefined;
     try {
       return JSON.parse(response.data);
     } catch {
-      throw new ServiceTitanRetryableError(`GET ${path} answered a malformed or truncated body (${response.data.length} bytes)`, status);
+      throw new ServiceTitanRetryableError(`${method} ${path} answered a malformed or truncated body (${response.data.length} bytes)`, status);
     }
   }
 

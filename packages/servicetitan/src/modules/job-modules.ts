@@ -6,11 +6,12 @@ import { int, money, str, time } from './values.js';
 const ENDED = new Set(['Canceled', 'Done']);
 
 function jobEvents(change: RowChange): ChangeEvent[] {
-  const completed = change.new.job_status === 'Completed' && change.old?.job_status !== 'Completed';
-  if (!completed) return [];
+  const becameStatus = (status: string) => change.new.job_status === status && change.old?.job_status !== status;
+  const type = becameStatus('Completed') ? ('job.completed' as const) : becameStatus('Canceled') && change.old ? ('job.canceled' as const) : undefined;
+  if (!type) return [];
   return [
     {
-      type: 'job.completed',
+      type,
       subject: { type: 'job', id: change.id },
       refs: { customerId: change.new.customer_id as number | null, locationId: change.new.location_id as number | null },
       old: change.old ? { jobStatus: change.old.job_status } : null,
@@ -33,6 +34,8 @@ function appointmentEvents(change: RowChange): ChangeEvent[] {
   // Brought back from canceled: it is on the calendar again.
   if (old.status === 'Canceled' && !ENDED.has(status)) return [{ type: 'appointment.scheduled', ...base }];
   if (old.starts_at !== now.starts_at && !ENDED.has(status)) return [{ type: 'appointment.rescheduled', ...base }];
+  // Dispatched, Working, Hold, Done: reminders end, an on-my-way text may go.
+  if (old.status !== now.status) return [{ type: 'appointment.status_changed', ...base }];
   return [];
 }
 
@@ -74,6 +77,8 @@ export const jobModules: StModuleSpec[] = [
     }),
     tracked: ['job_id', 'customer_id', 'status', 'starts_at', 'ends_at'],
     events: appointmentEvents,
+    // The first pass emits no events: the upcoming visits it brought in still get their reminders.
+    afterBackfill: (tenantId, runId) => [{ name: 'reminders.plan-tenant', jobId: `rem-plan-${tenantId}-${runId}`, tenantId, data: { tenantId } }],
   },
   {
     name: 'appointment-assignments',

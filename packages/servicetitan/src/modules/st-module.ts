@@ -15,6 +15,7 @@ export type StModuleSpec = {
   /** Columns whose previous values change detection needs. */
   tracked: readonly string[];
   events?: (change: RowChange) => ChangeEvent[];
+  afterBackfill?: SyncModule['afterBackfill'];
 };
 
 export type StModule = StModuleSpec & SyncModule;

@@ -49,7 +49,12 @@ export const EVENT_SUBJECTS: Record<string, SubjectType> = {
   'appointment.scheduled': 'appointment',
   'appointment.rescheduled': 'appointment',
   'appointment.canceled': 'appointment',
+  'appointment.status_changed': 'appointment',
+  // From the reminders worker: the customer answered a reminder.
+  'appointment.confirmed': 'appointment',
+  'appointment.reschedule_requested': 'appointment',
   'job.completed': 'job',
+  'job.canceled': 'job',
   'sms.replied': 'phone',
   'sms.opted_out': 'phone',
   'sms.opted_in': 'phone',

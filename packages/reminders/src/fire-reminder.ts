@@ -1,0 +1,103 @@
+import {
+  deferReminder,
+  findReminder,
+  findReminderAppointment,
+  findReminderContext,
+  findTenant,
+  markReminderSent,
+  reminderTextKey,
+  settleReminders,
+  transitionMessage,
+  type ReminderRow,
+} from '@fieldhand/db';
+import { reminderFireJobId } from '@fieldhand/queues';
+import { createOutboundMessage, nextSendTime } from '@fieldhand/sms';
+import { noRemindersReason, reminderRecipient } from './appointment-state.js';
+import { enqueueFire, planAppointment } from './plan-appointment.js';
+import { nowOf, type ReminderDeps } from './reminder-deps.js';
+import { CONFIRM_ASK, renderReminderText, reminderVars } from './reminder-text.js';
+import { loadReminderSettings } from './settings.js';
+import { MIN_LEAD_MS } from './timing.js';
+
+export type FireOutcome = 'not-scheduled' | 'early' | 'replanned' | 'deferred' | 'skipped' | 'sent' | 'already-sent';
+
+// A fire this much after its due time is late (workers were down): the late rule applies.
+const ON_TIME_GRACE_MS = 2 * 60_000;
+
+/**
+ * Sends one due reminder through the SMS ledger (key reminder:<appointment>:<offset>:<start>),
+ * so a crash, a retry, a twin job or a replay finds the text the first attempt stored and
+ * never sends a second. The appointment, consent and the recipient's window are checked
+ * again now: PostgreSQL is the truth, not the plan.
+ */
+export async function fireReminder(deps: ReminderDeps, data: { tenantId: string; reminderId: string }): Promise<FireOutcome> {
+  const now = nowOf(deps);
+  const reminder = await findReminder(deps.db, data.tenantId, data.reminderId);
+  if (reminder?.status !== 'scheduled') return 'not-scheduled';
+  if (reminder.dueAt.getTime() > now.getTime() + 1_000) {
+    // A job from before the reminder was moved (the move enqueued its own), or a clock ahead
+    // of ours: re-arm under a fresh id, since this job's own id is still taken while it runs.
+    await deps.bus.enqueue('reminders.fire', data, { jobId: `${reminderFireJobId(reminder.id, reminder.dueAt)}-${now.getTime()}`, delay: reminder.dueAt.getTime() - now.getTime() });
+    return 'early';
+  }
+  const [settings, appointment, tenant] = await Promise.all([
+    loadReminderSettings(deps.db, data.tenantId),
+    findReminderAppointment(deps.db, data.tenantId, reminder.appointmentId),
+    findTenant(deps.db, data.tenantId),
+  ]);
+  const stillPlanned =
+    tenant && appointment?.startsAt?.getTime() === reminder.appointmentStart.getTime() && !noRemindersReason(appointment, settings) && settings.offsetsMinutes.includes(reminder.offsetMinutes);
+  if (!stillPlanned || !tenant || !appointment) {
+    // The sync has not told us yet, or its job is behind this one: the plan cancels what no longer holds.
+    await planAppointment(deps, data.tenantId, reminder.appointmentId);
+    return 'replanned';
+  }
+  const start = reminder.appointmentStart.getTime();
+  const late = now.getTime() - reminder.dueAt.getTime() > ON_TIME_GRACE_MS;
+  if (start <= now.getTime() || (late && start - now.getTime() < MIN_LEAD_MS)) return skip(deps, reminder, 'too_late');
+
+  const context = await findReminderContext(deps.db, data.tenantId, appointment);
+  const recipient = await reminderRecipient(deps.db, tenant, appointment, context.locationState);
+  if (recipient.phone === null) return skip(deps, reminder, recipient.reason);
+  const { zone, window } = recipient.window;
+  const opening = nextSendTime(now, zone, window);
+  if (opening.getTime() > now.getTime()) {
+    if (start - opening.getTime() < MIN_LEAD_MS) return skip(deps, reminder, 'quiet_hours');
+    const moved = await deferReminder(deps.db, reminder.id, opening);
+    if (moved) await enqueueFire(deps, moved, now);
+    return 'deferred';
+  }
+
+  const body = renderReminderText(settings, 'reminder', reminderVars(tenant.name, appointment, context, zone)) + (settings.confirmByReply ? CONFIRM_ASK : '');
+  const { message, created } = await createOutboundMessage(
+    deps.db,
+    deps.bus,
+    {
+      tenantId: data.tenantId,
+      to: recipient.phone,
+      body,
+      idempotencyKey: reminderTextKey(reminder),
+      location: { state: context.locationState ?? undefined },
+      // Never after the visit began: a reminder then is worse than none.
+      sendBefore: reminder.appointmentStart,
+    },
+    deps.logger,
+  );
+  if (!created && message.status === 'canceled') {
+    // The text of this slot was cancelled before (the visit was cancelled, then booked back at the same time).
+    await settleReminders(deps.db, data.tenantId, [reminder.id], { status: 'failed', reason: 'text_canceled' });
+    return 'skipped';
+  }
+  if (await markReminderSent(deps.db, reminder.id, message.id, message.to)) return 'sent';
+  // A twin job marked it first (fine), or a cancel landed meanwhile: then the text must not go.
+  const now2 = await findReminder(deps.db, data.tenantId, reminder.id);
+  if (now2?.status === 'sent' && now2.messageId === message.id) return 'already-sent';
+  await transitionMessage(deps.db, message.id, ['queued'], { status: 'canceled', source: 'reminders', errorMessage: `reminder ${now2?.status ?? 'deleted'}: ${now2?.reason ?? ''}` });
+  return 'not-scheduled';
+}
+
+async function skip(deps: ReminderDeps, reminder: ReminderRow, reason: string): Promise<FireOutcome> {
+  await settleReminders(deps.db, reminder.tenantId, [reminder.id], { status: 'skipped', reason });
+  deps.logger.info({ reminderId: reminder.id, appointmentId: reminder.appointmentId, reason }, 'reminder skipped');
+  return 'skipped';
+}

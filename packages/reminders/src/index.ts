@@ -1,0 +1,10 @@
+export { answerReply, confirmationKey, type ReplyData, type ReplyOutcome } from './answer-reply.js';
+export { onAppointmentChanged, planTenant } from './appointment-changed.js';
+export { confirmAppointment, WriteInFlightError } from './confirm-appointment.js';
+export { fireReminder, type FireOutcome } from './fire-reminder.js';
+export { planAppointment, type PlanOutcome } from './plan-appointment.js';
+export { reconcileReminders } from './reconcile-reminders.js';
+export { appointmentDate, arrivalWindow } from './render.js';
+export type { ReminderDeps } from './reminder-deps.js';
+export { DEFAULT_REMINDER_SETTINGS, DEFAULT_TEMPLATES, loadReminderSettings, REMINDER_VARIABLES, reminderSettingsSchema, type ReminderSettings } from './settings.js';
+export { MIN_LEAD_MS, reminderTiming, supersededOffsets, type ReminderTiming } from './timing.js';
