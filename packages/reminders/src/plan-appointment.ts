@@ -63,12 +63,12 @@ export async function planAppointment(deps: ReminderDeps, tenantId: string, appo
       const { zone, window } = recipient.window;
       const timings = missing.map((offsetMinutes) => ({ offsetMinutes, timing: reminderTiming({ start, offsetMinutes, now, zone, window }) }));
       const superseded = supersededOffsets(timings);
-      planned = timings.map(({ offsetMinutes, timing }) => ({
-        ...base,
-        offsetMinutes,
-        dueAt: timing.dueAt,
-        ...(superseded.has(offsetMinutes) ? { status: 'skipped' as const, reason: 'superseded' } : timing.status === 'scheduled' ? { status: 'scheduled' as const, reason: null } : { status: 'skipped' as const, reason: timing.reason }),
-      }));
+      planned = timings.map(({ offsetMinutes, timing }) =>
+        superseded.has(offsetMinutes)
+          ? // A skipped reminder shows when it was due, not when it would have gone.
+            { ...base, offsetMinutes, dueAt: new Date(start.getTime() - offsetMinutes * 60_000), status: 'skipped' as const, reason: 'superseded' }
+          : { ...base, offsetMinutes, dueAt: timing.dueAt, ...(timing.status === 'scheduled' ? { status: 'scheduled' as const, reason: null } : { status: 'skipped' as const, reason: timing.reason }) },
+      );
     }
     rows = await upsertReminders(deps.db, planned);
   }

@@ -26,12 +26,12 @@ const row = (tenantId: string, id: number) => sql`${tenantId}, ${id}, true, now(
 export async function seedVisit(
   db: Database,
   tenantId: string,
-  options: { start: Date; minutes?: number; locationPhone?: string | null; customerPhone?: string; businessUnitId?: number; technician?: string | null; name?: string } ,
+  options: { start: Date; minutes?: number; locationPhone?: string | null; customerPhone?: string; businessUnitId?: number; technician?: string | null; name?: string; appointmentId?: number },
 ): Promise<SeededVisit> {
   const customerId = newId();
   const locationId = newId();
   const jobId = newId();
-  const appointmentId = newId();
+  const appointmentId = options.appointmentId ?? newId();
   const customerPhone = options.customerPhone ?? `+1512555${String(customerId % 10_000).padStart(4, '0')}`;
   await db.execute(sql`insert into st_customers (tenant_id, id, active, modified_on, raw, name) values (${row(tenantId, customerId)}, ${options.name ?? 'Dana Smith'})`);
   await db.execute(sql`insert into st_customer_contacts (tenant_id, id, active, modified_on, raw, customer_id, type, value, phone) values (${row(tenantId, newId())}, ${customerId}, 'MobilePhone', ${customerPhone}, ${customerPhone})`);
@@ -71,6 +71,10 @@ export async function remindersOf(db: Database, tenantId: string, appointmentId:
 
 export async function reminderTexts(db: Database, tenantId: string, appointmentId: number) {
   return db.select().from(messages).where(and(eq(messages.tenantId, tenantId), sql`${messages.idempotencyKey} like ${`reminder:${appointmentId}:%`}`));
+}
+
+export async function textsWithKey(db: Database, tenantId: string, keyPrefix: string) {
+  return db.select().from(messages).where(and(eq(messages.tenantId, tenantId), sql`${messages.idempotencyKey} like ${`${keyPrefix}%`}`));
 }
 
 /** A controllable clock. */

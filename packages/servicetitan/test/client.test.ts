@@ -173,3 +173,38 @@ describe('ServiceTitan tokens are never shared between credentials or tenants', 
     expect(tokenRequests).toBe(2);
   });
 });
+
+describe('appointment confirmation', () => {
+  const confirmations = async (appointmentId: number) =>
+    ((await control(running, 'GET', `/servicetitan/${tenant.tenantId}/appointments/${appointmentId}/confirmations`)) as { calls: { method: string; outcome: string }[] }).calls;
+
+  it('PUTs one confirmation; a second PUT answers 409, which is the same outcome', async () => {
+    // A visit booked now is not confirmed yet.
+    const appointmentId = Number((await control(running, 'POST', `/servicetitan/${tenant.tenantId}/appointments`, { jobId: 50_000_000, startsInMinutes: 60 }))['id']);
+    const c = client();
+    expect(await c.confirmAppointment(appointmentId)).toBe('confirmed');
+    expect(await c.confirmAppointment(appointmentId)).toBe('already-confirmed');
+    expect(await confirmations(appointmentId)).toEqual([
+      expect.objectContaining({ method: 'PUT', outcome: 'changed' }),
+      expect.objectContaining({ method: 'PUT', outcome: 'conflict' }),
+    ]);
+    const record = await control(running, 'GET', `/servicetitan/${tenant.tenantId}/records/appointments/${appointmentId}`);
+    expect(record['isConfirmed']).toBe(true);
+  });
+
+  it('an unknown appointment is a permanent error carrying the problem body', async () => {
+    const error = await client().confirmAppointment(987_654_321).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceTitanRequestError);
+    expect(error).toMatchObject({ status: 404, method: 'PUT', problem: expect.objectContaining({ title: 'Appointment was not found' }) });
+  });
+
+  it('makes one attempt on a 503: the write ledger decides about trying again', async () => {
+    const appointmentId = 60_000_001;
+    await withFaults([{ vendor: 'servicetitan', kind: 'http-error', status: 503, probability: 1, endpoint: '/servicetitan/api/jpm/**' }], async () => {
+      const error = await client({ retry: { attempts: 5 } }).confirmAppointment(appointmentId).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ServiceTitanRetryableError);
+    });
+    // The fault answered before the route: ServiceTitan saw no confirmation.
+    expect(await confirmations(appointmentId)).toEqual([]);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { classifyKeyword, countSegments, nextSendTime, parseTemplate, recipientWindow, renderTemplate, segmentInfo, TemplateError } from '../src/index.js';
+import { classifyKeyword, classifyReminderAnswer, countSegments, nextSendTime, parseTemplate, recipientWindow, renderTemplate, segmentInfo, TemplateError } from '../src/index.js';
 
 describe('segments', () => {
   it('counts GSM-7 at 160/153 and UCS-2 at 70/67, extension characters as two', () => {
@@ -74,5 +74,15 @@ describe('quiet hours', () => {
     expect(recipientWindow({ phone: '+13055550123' }, 'America/Chicago', { start: '09:00', end: '19:00' }).window).toEqual({ start: '09:00', end: '19:00' });
     const miami = recipientWindow({ phone: '+13055550123' }, 'America/Chicago');
     expect(local(nextSendTime(at('2030-06-03T20:30', miami.zone), miami.zone, miami.window), miami.zone)).toBe('2030-06-04T08:00');
+  });
+});
+
+describe('reminder answers', () => {
+  it('C, CONFIRM, CONFIRMED confirm and R, RESCHEDULE reschedule, case and spaces ignored; YES is not a confirmation', () => {
+    for (const body of ['C', 'c', ' c ', 'Confirm', 'CONFIRMED', 'con firm', 'confirmed!']) expect(classifyReminderAnswer(body)).toBe('confirm');
+    for (const body of ['R', 'r', 'Reschedule', 'RESCHEDULE.']) expect(classifyReminderAnswer(body)).toBe('reschedule');
+    for (const body of ['YES', 'Y', 'ok', 'C please', 'can you come Thursday?', '']) expect(classifyReminderAnswer(body)).toBeUndefined();
+    // YES stays Twilio's opt-in keyword.
+    expect(classifyKeyword('YES')?.intent).toBe('opt_in');
   });
 });
