@@ -103,3 +103,51 @@ describe('ServiceTitan auth', () => {
     expect((await stGet(fixture.url, accounts, token, `crm/v2/tenant/${tenant() + 1}/customers`)).status).toBe(403);
   });
 });
+
+describe('ServiceTitan appointment confirmation (jpm Appointments_Confirm)', () => {
+  const control = () => `${fixture.url}/_sandbox/servicetitan/${tenant()}`;
+  const confirmation = (id: number, method: 'PUT' | 'DELETE', bearer = token) =>
+    fetch(`${fixture.url}/servicetitan/api/jpm/v2/tenant/${tenant()}/appointments/${id}/confirmation`, {
+      method,
+      headers: { Authorization: `Bearer ${bearer}`, 'ST-App-Key': accounts.servicetitan.appKey },
+    });
+
+  it('PUT answers 200 with an empty body, then 409 from the spec; DELETE removes it; each call is recorded', async () => {
+    const booked = (await (await postJson(`${control()}/appointments`, { jobId: ST_ROUTES.jobs.idBase + 1, startsAt: '2030-01-07T15:00:00Z' })).json()) as { id: number; start: string; isConfirmed: boolean };
+    expect(booked).toMatchObject({ start: '2030-01-07T15:00:00.000Z', isConfirmed: false });
+    const first = await confirmation(booked.id, 'PUT');
+    expect(first.status).toBe(200);
+    expect(await first.text()).toBe('');
+    const again = await confirmation(booked.id, 'PUT');
+    expect(again.status).toBe(409);
+    const validate = specFor('jpm').response('/tenant/{tenant}/appointments/{id}/confirmation', 'put', '409');
+    expect(validate(await again.json()), describeErrors(validate)).toBe(true);
+    expect((await (await fetch(`${control()}/records/appointments/${booked.id}`)).json()) as { isConfirmed: boolean }).toMatchObject({ isConfirmed: true });
+    expect((await confirmation(booked.id, 'DELETE')).status).toBe(200);
+
+    const { calls } = (await (await fetch(`${control()}/appointments/${booked.id}/confirmations`)).json()) as { calls: { method: string; outcome: string }[] };
+    expect(calls.map((c) => `${c.method}:${c.outcome}`)).toEqual(['PUT:changed', 'PUT:conflict', 'DELETE:changed']);
+  });
+
+  it('an unknown appointment is a 404 from the spec; a bad token a 401', async () => {
+    const missing = await confirmation(ST_ROUTES.appointments.idBase + 9_999_999, 'PUT');
+    expect(missing.status).toBe(404);
+    const validate = specFor('jpm').response('/tenant/{tenant}/appointments/{id}/confirmation', 'put', '404');
+    expect(validate(await missing.json()), describeErrors(validate)).toBe(true);
+    expect((await confirmation(ST_ROUTES.appointments.idBase + 1, 'PUT', 'nope')).status).toBe(401);
+  });
+
+  it('dispatches an appointment and cancels a whole job through the control routes', async () => {
+    const book = async (jobId: number) => ((await (await postJson(`${control()}/appointments`, { jobId, startsInMinutes: 90 })).json()) as { id: number }).id;
+    const visit = await book(ST_ROUTES.jobs.idBase + 20);
+    const dispatched = (await (await postJson(`${control()}/appointments/${visit}/dispatch`, {})).json()) as { status: string };
+    expect(dispatched.status).toBe('Dispatched');
+    const job = ST_ROUTES.jobs.idBase + 21;
+    const booked = await book(job);
+    const canceled = await postJson(`${control()}/jobs/${job}/cancel`, {});
+    expect(((await canceled.json()) as { jobStatus: string }).jobStatus).toBe('Canceled');
+    expect(((await (await fetch(`${control()}/records/appointments/${booked}`)).json()) as { status: string }).status).toBe('Canceled');
+    expect((await postJson(`${control()}/jobs/${job}/cancel`, {})).status).toBe(409);
+    expect((await postJson(`${control()}/appointments`, { jobId: job })).status).toBe(400);
+  });
+});
