@@ -33,7 +33,8 @@ export async function demoEnvironment(env) {
 
 /**
  * Creates the demo tenant once, with the demo follow-ups (minutes instead of
- * days) switched on; later starts find it and leave it alone.
+ * days) and appointment reminders (minutes instead of hours) switched on; later
+ * starts find it and leave it alone.
  */
 export async function seedDemoTenant(db, conn) {
   const demo = await sandboxDefaults();
@@ -54,5 +55,7 @@ export async function seedDemoTenant(db, conn) {
   const workflows = await import(pathToFileURL(join(root, 'packages/workflows/dist/index.js')).href);
   await workflows.ensureShippedDefinitions(conn, tenant.id);
   for (const key of ['estimate-follow-up-demo', 'review-request-demo']) await db.setWorkflowDefinitionEnabled(conn, tenant.id, key, true);
+  // Reminders in minutes: an appointment booked 30 minutes out gets one 5 minutes later.
+  await db.saveReminderSettings(conn, tenant.id, { enabled: true, offsetsMinutes: [25, 5], confirmByReply: true, dispatchNotice: true });
   return true;
 }

@@ -6,7 +6,7 @@ import { nowOf, type ReminderDeps } from './reminder-deps.js';
 export async function onAppointmentChanged(deps: ReminderDeps, data: { tenantId: string; appointmentId?: number | undefined; jobId?: number | undefined }): Promise<PlanOutcome[]> {
   const ids = data.appointmentId !== undefined ? [data.appointmentId] : data.jobId !== undefined ? await findJobAppointmentIds(deps.db, data.tenantId, data.jobId) : [];
   const outcomes: PlanOutcome[] = [];
-  for (const id of ids) outcomes.push(await planAppointment(deps, data.tenantId, id));
+  for (const id of ids) outcomes.push(await planAppointment(deps, data.tenantId, id, { fromChange: true }));
   return outcomes;
 }
 

@@ -25,8 +25,10 @@ export type PlanOutcome = { planned: number; cancelled: number; skipped: number;
  * any change (or the same change seen twice) converges on the same rows: one per
  * (appointment, offset, start). Reminders of another start are cancelled as
  * `rescheduled`; an appointment that ended or left the settings cancels the rest.
+ * `fromChange`: planned because the sync saw the appointment change (the on-my-way text
+ * goes only then).
  */
-export async function planAppointment(deps: ReminderDeps, tenantId: string, appointmentId: number): Promise<PlanOutcome> {
+export async function planAppointment(deps: ReminderDeps, tenantId: string, appointmentId: number, options: { fromChange?: boolean } = {}): Promise<PlanOutcome> {
   const now = nowOf(deps);
   const [settings, appointment, existing] = await Promise.all([
     loadReminderSettings(deps.db, tenantId),
@@ -35,7 +37,8 @@ export async function planAppointment(deps: ReminderDeps, tenantId: string, appo
   ]);
   const tenant = await findTenant(deps.db, tenantId);
   if (!tenant) return { planned: 0, cancelled: 0, skipped: 0, reason: 'tenant_deleted' };
-  if (appointment?.status === 'Dispatched' && settings.dispatchNotice) await sendDispatchNotice(deps, tenant, appointment, settings);
+  // Only a change seen by the sync is a technician setting off; a re-plan of the tenant is not.
+  if (options.fromChange && appointment?.status === 'Dispatched' && settings.dispatchNotice) await sendDispatchNotice(deps, tenant, appointment, settings);
 
   const ended = noRemindersReason(appointment, settings);
   if (ended || !appointment?.startsAt) {

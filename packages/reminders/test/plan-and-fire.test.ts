@@ -14,6 +14,7 @@ import {
   setAppointmentStatus,
   setJobStatus,
   testClock,
+  textsWithKey,
 } from './support.js';
 
 // Wed 2027-03-10 15:00 UTC is 09:00 in Chicago and Texas: inside the send window.
@@ -228,6 +229,25 @@ describe('firing', () => {
     await planAppointment(deps(), tenantId, visit.appointmentId);
     const [reminder] = await remindersOf(db, tenantId, visit.appointmentId);
     expect(reminder).toMatchObject({ status: 'skipped', reason: 'quiet_hours' });
+  });
+});
+
+describe('on my way', () => {
+  it('one text naming the technician when the sync sees the visit dispatched, and its reminders end', async () => {
+    const tenantId = await createReminderTenant(db, { enabled: true, offsetsMinutes: [60], dispatchNotice: true });
+    const visit = await seedVisit(db, tenantId, { start: inHours(2), technician: 'Sam Rivera' });
+    const quiet = await seedVisit(db, tenantId, { start: inHours(2) });
+    await planTenant(deps(), { tenantId });
+    await setAppointmentStatus(db, tenantId, visit.appointmentId, 'Dispatched');
+    await setAppointmentStatus(db, tenantId, quiet.appointmentId, 'Dispatched');
+    await onAppointmentChanged(deps(), { tenantId, appointmentId: visit.appointmentId });
+    await onAppointmentChanged(deps(), { tenantId, appointmentId: visit.appointmentId });
+    // A re-plan of the whole tenant is not a technician setting off.
+    await planTenant(deps(), { tenantId });
+
+    const texts = await textsWithKey(db, tenantId, 'dispatch:');
+    expect(texts.map((m) => [m.idempotencyKey, m.body])).toEqual([[`dispatch:${visit.appointmentId}:${inHours(2).toISOString()}`, 'Acme HVAC: Sam is on the way to you now.']]);
+    expect((await remindersOf(db, tenantId, visit.appointmentId)).map((r) => `${r.status}:${r.reason}`)).toEqual(['cancelled:dispatched']);
   });
 });
 

@@ -47,8 +47,8 @@ function customerRow(customer: DemoCustomer, conversation: Conversation | undefi
 const INTRO = `<p class="intro">These customers are in the sandbox's ServiceTitan, and Fieldhand syncs them.
 <b>Create an estimate</b> over $1,000: the next sync pass (about every 30 s) starts the follow-up, and its
 first text arrives here about a minute later, the next ones 2 and 4 minutes after that.
-<b>Book an appointment</b> a few minutes out: the next sync pass brings it into Fieldhand (appointment
-reminders, and C to confirm one, are not built yet).
+<b>Book an appointment</b> 30 minutes out: the next sync pass brings it into Fieldhand, and the demo
+tenant's reminders (25 and 5 minutes before) arrive here; press <b>C</b> to confirm the visit in ServiceTitan.
 <b>Reply</b> as the customer: STOP ends every follow-up; anything else is a reply, which stops the follow-up
 too. Texts go out only between 08:00 and 21:00 in the customer's time zone; outside those hours
 they wait for the morning, as they would for real.</p>`;
