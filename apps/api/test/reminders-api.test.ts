@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findReminderSettings, upsertReminders, type NewReminder } from '@fieldhand/db';
+import { findReminderSettings, findStaleOutbox, upsertReminders, type NewReminder } from '@fieldhand/db';
 import { createLogger } from '@fieldhand/observability';
 import { createRedis, jobCatalog, JobBus } from '@fieldhand/queues';
 import { startPrivateRedis } from '@fieldhand/queues/testing';
@@ -275,7 +275,7 @@ describe('tenant isolation', () => {
 });
 
 describe('PUT …/reminders/settings while Redis is down', () => {
-  it('stores the settings, answers 200 and logs a warning that the re-plan was not enqueued', async () => {
+  it('stores the settings with their re-plan in the outbox, answers 200 and logs that the reconciler will enqueue it', async () => {
     const lines: string[] = [];
     const destination = new Writable({
       write(chunk, _enc, done) {
@@ -293,6 +293,7 @@ describe('PUT …/reminders/settings while Redis is down', () => {
       // As in a running API (bull-board opens every queue at boot), the queue was up before the outage.
       await bus.queue('reminders').waitUntilReady();
       await redis.stop();
+      const outageStarted = new Date();
       const res = await fetch(`${url}${settingsPath(A.tenantId)}`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${A.key}`, 'content-type': 'application/json' },
@@ -301,7 +302,10 @@ describe('PUT …/reminders/settings while Redis is down', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ ...DEFAULTS, enabled: true, offsetsMinutes: [90] });
       expect(await findReminderSettings(api.db, A.tenantId)).toEqual({ ...DEFAULTS, enabled: true, offsetsMinutes: [90] });
-      expect(lines.join('')).toContain('could not enqueue reminders.plan-tenant');
+      expect(lines.join('')).toContain('could not enqueue the re-plan after a settings change; the outbox reconciler will');
+      const pending = await findStaleOutbox(api.db, new Date(Date.now() + 60_000), 1_000);
+      // Earlier PUTs of this file left theirs too (no worker consumes them here): count this one's.
+      expect(pending.filter((row) => row.jobName === 'reminders.plan-tenant' && row.tenantId === A.tenantId && row.createdAt >= outageStarted)).toHaveLength(1);
     } finally {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));

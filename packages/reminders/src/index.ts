@@ -4,6 +4,7 @@ export { confirmAppointment, WriteInFlightError } from './confirm-appointment.js
 export { fireReminder, type FireOutcome } from './fire-reminder.js';
 export { planAppointment, type PlanOutcome } from './plan-appointment.js';
 export { reconcileReminders } from './reconcile-reminders.js';
+export { saveSettings } from './save-settings.js';
 export { appointmentDate, arrivalWindow } from './render.js';
 export type { ReminderDeps } from './reminder-deps.js';
 export { DEFAULT_REMINDER_SETTINGS, DEFAULT_TEMPLATES, loadReminderSettings, REMINDER_VARIABLES, reminderSettingsSchema, type ReminderSettings } from './settings.js';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { findReminder, listReminders, saveReminderSettings, type Database, type ReminderRow } from '@fieldhand/db';
+import { findReminder, listReminders, type Database, type ReminderRow } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
 import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
-import { loadReminderSettings } from '@fieldhand/reminders';
+import { loadReminderSettings, saveSettings } from '@fieldhand/reminders';
 import { NotFoundError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
 import { requireTenant } from '../http/require-tenant.js';
@@ -60,13 +60,7 @@ export function reminderRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logg
       errors: [404],
       handler: async ({ params, body }) => {
         await requireTenant(db, params.tenantId);
-        await saveReminderSettings(db, params.tenantId, body);
-        // The settings are stored and a due reminder re-reads them, so a lost re-plan only
-        // delays new offsets until an appointment next changes or the settings are saved again.
-        await bus
-          .enqueue('reminders.plan-tenant', { tenantId: params.tenantId }, { jobId: `rem-plan-${params.tenantId}-${Date.now()}` })
-          .catch((err: unknown) => logger.warn({ err, tenantId: params.tenantId }, 'could not enqueue reminders.plan-tenant after a settings change'));
-        return { status: 200, body: await loadReminderSettings(db, params.tenantId) };
+        return { status: 200, body: await saveSettings({ db, bus, logger }, params.tenantId, body) };
       },
     }),
     defineRoute({
