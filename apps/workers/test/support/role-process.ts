@@ -1,0 +1,53 @@
+// A worker role as its own OS process (its entry file, apps/workers/src/<role>.ts, run from
+// source), so a test can kill it with SIGKILL and start it again as PM2 would.
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
+
+export type RoleProcess = {
+  readonly pid: number;
+  /** Everything it wrote to stdout and stderr, for a failure's message. */
+  output: () => string;
+  /** SIGKILL, no shutdown: its active jobs stay locked in Redis until their locks expire. */
+  kill9: () => Promise<void>;
+  /** SIGTERM and wait for the graceful shutdown. */
+  stop: () => Promise<void>;
+};
+
+/**
+ * Starts `apps/workers/src/<role>.ts` with `env` on top of this process's environment and
+ * resolves once the bootstrap reported `ready` (workers running), or rejects when it exits first.
+ */
+export async function startRoleProcess(role: string, env: Record<string, string>, timeoutMs = 30_000): Promise<RoleProcess> {
+  const child: ChildProcess = fork(fileURLToPath(new URL(`../../src/${role}.ts`, import.meta.url)), [], {
+    cwd: ROOT,
+    execArgv: ['--conditions=source', '--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = once(child, 'exit');
+  exited.catch(() => undefined);
+  const ready = await Promise.race([
+    once(child, 'message').then(([message]) => message === 'ready'),
+    exited.then(() => false),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
+  ]);
+  if (!ready) {
+    child.kill('SIGKILL');
+    throw new Error(`worker role ${role} did not start:\n${output}`);
+  }
+  const stopWith = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    await exited;
+  };
+  return { pid: child.pid!, output: () => output, kill9: () => stopWith('SIGKILL'), stop: () => stopWith('SIGTERM') };
+}
