@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSyncRuns, findSyncState, type Database } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
-import type { RunningSandbox, Sandbox } from '../../../apps/sandbox/src/index.js';
+import { ST_ROUTES, type RunningSandbox, type Sandbox } from '../../../apps/sandbox/src/index.js';
 import { startSync } from '@fieldhand/sync';
 import {
   control,
@@ -117,6 +117,8 @@ describe('ServiceTitan sync against the sandbox', { timeout: 90_000 }, () => {
     await control(running, 'POST', `/servicetitan/${st}/appointments/${moved!.id}/reschedule`, { start: '2031-03-04T15:00:00Z' });
     await control(running, 'POST', `/servicetitan/${st}/appointments/${canceled!.id}/cancel`);
     await control(running, 'POST', `/servicetitan/${st}/jobs/${jobs[0]!.id}/complete`);
+    // The sandbox's job i has appointment i.
+    const completedVisit = ST_ROUTES.appointments.idBase + (jobs[0]!.id as number) - ST_ROUTES.jobs.idBase;
     await control(running, 'POST', `/servicetitan/${st}/customer-contacts/${phones[0]!.id}`, { value: '+1 512 555 0199' });
     await control(running, 'POST', `/servicetitan/${st}/location-contacts/${locationContacts[0]!.id}`, { doNotText: true });
 
@@ -132,6 +134,8 @@ describe('ServiceTitan sync against the sandbox', { timeout: 90_000 }, () => {
         `appointment.rescheduled ${moved!.id}`,
         `appointment.canceled ${canceled!.id}`,
         `job.completed ${jobs[0]!.id}`,
+        // Completing the job marks its visit Done: the reminders of that visit end.
+        `appointment.status_changed ${completedVisit}`,
         `contact.phone_changed ${phones[0]!.id}`,
         `contact.do_not_text_changed ${locationContacts[0]!.id}`,
       ].sort(),
