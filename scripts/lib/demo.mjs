@@ -1,5 +1,7 @@
 // Demo wiring: vendor URLs point at the sandbox, and one demo tenant uses the
 // sandbox's demo accounts. Used only when no real vendor URL is configured.
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { root } from './toolchain.mjs';
@@ -28,7 +30,20 @@ export async function demoEnvironment(env) {
     SYNC_INTERVAL_SECONDS: env.SYNC_INTERVAL_SECONDS ?? '30',
     TWILIO_ACCOUNT_SID: demo.twilioAccountSid,
     TWILIO_AUTH_TOKEN: demo.twilioAuthToken,
+    // The sandbox's GHL signs its webhooks with this key; the API verifies with its public half.
+    ...ghlWebhookKeys(),
   };
+}
+
+/** A demo Ed25519 key pair for GHL webhooks, generated once into .fieldhand/. */
+function ghlWebhookKeys() {
+  const file = join(root, '.fieldhand', 'ghl-webhook-signing-key.pem');
+  if (!existsSync(file)) {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  }
+  const publicKey = createPublicKey(readFileSync(file, 'utf8')).export({ type: 'spki', format: 'pem' }).toString();
+  return { SANDBOX_GHL_SIGNING_KEY_FILE: file, GHL_WEBHOOK_PUBLIC_KEY: publicKey };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GHL_MODULES } from '@fieldhand/ghl';
 import { ST_MODULES } from '@fieldhand/servicetitan';
 import { ADMIN_KEY, expectErrorBody, startTestApi, tenantInput, type TestApi } from './support/test-api.js';
 
@@ -28,6 +29,8 @@ describe('POST /tenants/:tenantId/sync', () => {
     expectErrorBody(await api.request(`/api/v1/tenants/${withServiceTitan}/sync`, { method: 'POST', ...admin, body: { source: 'nosuch' } }), 400);
     expectErrorBody(await api.request(`/api/v1/tenants/${withServiceTitan}/sync`, { method: 'POST', ...admin, body: {} }), 400);
     expectErrorBody(await api.request(`/api/v1/tenants/${bare}/sync`, { method: 'POST', ...admin, body: { source: 'servicetitan' } }), 409, 'servicetitan_not_configured');
+    expectErrorBody(await api.request(`/api/v1/tenants/${bare}/sync`, { method: 'POST', ...admin, body: { source: 'ghl', modules: ['contacts'] } }), 409, 'ghl_not_configured');
+    expectErrorBody(await api.request(`/api/v1/tenants/${bare}/sync`, { method: 'POST', ...admin, body: { source: 'ghl', modules: ['customers'] } }), 400);
   });
 
   it("refuses another tenant's key", async () => {
@@ -40,9 +43,14 @@ describe('GET /tenants/:tenantId/sync', () => {
   it('lists every module with its state and record count', async () => {
     const res = await api.request(`/api/v1/tenants/${withServiceTitan}/sync`, admin);
     expect(res.status).toBe(200);
-    expect(res.body.modules).toHaveLength(ST_MODULES.length);
+    expect(res.body.modules).toHaveLength(ST_MODULES.length + GHL_MODULES.length);
     expect(res.body.modules[0]).toMatchObject({ source: 'servicetitan', state: 'never_synced', records: 0, lastSuccessAt: null });
-    expect(res.body.sources).toEqual([{ source: 'servicetitan', configured: true }]);
+    expect(res.body.sources).toEqual([
+      { source: 'servicetitan', configured: true },
+      { source: 'ghl', configured: true },
+    ]);
+    const ghl = await api.request(`/api/v1/tenants/${withServiceTitan}/sync?source=ghl`, admin);
+    expect(ghl.body.modules.map((m: { module: string }) => m.module)).toEqual(['pipelines', 'contacts', 'opportunities']);
     const bareStatus = await api.request(`/api/v1/tenants/${bare}/sync?source=servicetitan`, admin);
     expect(bareStatus.body.sources).toEqual([{ source: 'servicetitan', configured: false }]);
     expect(bareStatus.body.modules).toHaveLength(ST_MODULES.length);

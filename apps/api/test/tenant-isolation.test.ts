@@ -4,6 +4,7 @@
 // resources gets 403 or 404 and changes nothing; on B's own tenant with A's ids it
 // finds nothing; admin routes refuse it; every webhook resolves its tenant only from
 // what we issued (the number we own, the tenant in the callback URL we set).
+import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeys, communicationPreferences, messages, tenants, workflowDefinitions } from '@fieldhand/db';
 import { ADMIN_KEY, startTestApi, tenantInput, type TestApi } from './support/test-api.js';
@@ -26,6 +27,7 @@ beforeAll(async () => {
     const input = tenantInput(name, from);
     const created = await api.request('/api/v1/tenants', { method: 'POST', key: ADMIN_KEY, body: { ...input, twilio: { ...input.twilio, authToken: token } } });
     into['tenantId'] = created.body.id;
+    into['ghlLocation'] = input.ghl.locationId;
     const key = await api.request(`/api/v1/tenants/${created.body.id}/api-keys`, { method: 'POST', key: ADMIN_KEY, body: { name: 'everything', scopes: ['read', 'write', 'keys:manage'] } });
     into['key'] = key.body.key;
     into['keyId'] = key.body.id;
@@ -107,6 +109,17 @@ describe('tenant isolation (every route of the route table)', () => {
     const before = await snapshotOfA();
     for (const op of webhooks) {
       const path = fill(op.path, A);
+      if (op.path === '/webhooks/ghl') {
+        // GHL's webhooks name A's location; only GHL's key signs them (B, or anyone, holds another).
+        const raw = JSON.stringify({ type: 'ContactDndUpdate', locationId: A['ghlLocation'], webhookId: 'wh-isolation', timestamp: new Date().toISOString(), phone: '+15127078001', dnd: false });
+        const res = await fetch(`${api.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-ghl-signature': cryptoSign(null, Buffer.from(raw), generateKeyPairSync('ed25519').privateKey).toString('base64') },
+          body: raw,
+        });
+        expect(res.status, `${op.method} ${op.path}`).toBe(401);
+        continue;
+      }
       const params = { MessageSid: `SM${'4'.repeat(32)}`, MessageStatus: 'delivered', AccountSid: `AC${'a'.repeat(32)}`, From: '+15127078001', To: A_SENDER, Body: 'STOP' };
       const res = await fetch(`${api.url}${path}`, {
         method: 'POST',

@@ -24,7 +24,7 @@ describe('tenants', () => {
       name: 'Acme HVAC',
       timezone: 'America/Chicago',
       servicetitan: { tenantId: '1234567', clientId: 'cid.abc', configured: true },
-      ghl: { locationId: 'loc_123', configured: true },
+      ghl: { locationId: input.ghl.locationId, configured: true },
       twilio: { from: input.twilio.from, messagingServiceSid: null, hasOwnAuthToken: true },
     });
     expectNoSecrets(res.text);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AccountSpec } from './accounts/account-spec.js';
 import { faultRuleSchema, type FaultConfigInput } from './faults/fault-rules.js';
@@ -49,6 +50,8 @@ const envSchema = z.object({
       }
     }),
   SANDBOX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** A file holding the Ed25519 private key (PEM) that signs GHL webhooks; unset, a new pair per start. */
+  SANDBOX_GHL_SIGNING_KEY_FILE: z.string().min(1).optional(),
 });
 
 export interface SandboxOptions {
@@ -62,6 +65,8 @@ export interface SandboxOptions {
   /** With includeRecentChanges=true, changes younger than this are served again. */
   stRecentWindowMs?: number;
   ghlRateLimit?: { max: number; intervalMs: number; dailyMax: number };
+  /** Signs GHL webhooks (Ed25519 PEM); omitted, a new key pair per start. */
+  ghlSigningKeyPem?: string;
   logLevel?: string;
 }
 
@@ -107,6 +112,7 @@ export function loadMainConfig(env: NodeJS.ProcessEnv, argv: readonly string[]):
       faults: { seed: e.SANDBOX_FAULT_SEED, rules: e.SANDBOX_FAULTS },
       twilioStatusStepMs: e.SANDBOX_TWILIO_STATUS_STEP_MS,
       logLevel: e.SANDBOX_LOG_LEVEL,
+      ...(e.SANDBOX_GHL_SIGNING_KEY_FILE ? { ghlSigningKeyPem: readFileSync(e.SANDBOX_GHL_SIGNING_KEY_FILE, 'utf8') } : {}),
     },
   };
 }

@@ -53,7 +53,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const accounts = new AccountRegistry();
   const faults = new FaultEngine(options.faults);
   const ledger = new MessageLedger();
-  const ghlSigner = new GhlWebhookSigner();
+  const ghlSigner = new GhlWebhookSigner(options.ghlSigningKeyPem);
   const stTokens = new StTokenStore(options.stTokenLifetimeSeconds ?? 900);
   const demo = options.demo ? accounts.create(options.demo) : undefined;
 

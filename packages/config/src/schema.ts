@@ -1,8 +1,22 @@
+import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 
 // One schema per concern; each reads only its own variables.
 
 const url = (fallback: string) => z.url().default(fallback);
+
+// A PEM public key of the given type; `\n` escapes (one-line env values) become newlines.
+const publicKeyPem = (type: 'ed25519' | 'rsa') =>
+  z
+    .string()
+    .transform((pem) => pem.replace(/\\n/g, '\n'))
+    .refine((pem) => {
+      try {
+        return createPublicKey(pem).asymmetricKeyType === type;
+      } catch {
+        return false;
+      }
+    }, `must be a PEM ${type} public key`);
 const optionalSecret = z.string().min(1).optional();
 
 // 32 random bytes, base64 (`openssl rand -base64 32`).
@@ -74,6 +88,15 @@ export const vendorSchema = z.object({
   SMS_SEND_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10_000),
   // ServiceTitan's published limit is 60 requests/s per application; every process of a tenant shares it.
   SERVICETITAN_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1_000).default(60),
+  // Verifies `x-ghl-signature` (Ed25519); unset = GHL's published key. PEM, newlines or `\n`.
+  GHL_WEBHOOK_PUBLIC_KEY: publicKeyPem('ed25519').optional(),
+  // Verifies the legacy `x-wh-signature` (RSA-SHA256), only while GHL_WEBHOOK_ACCEPT_LEGACY is true.
+  GHL_WEBHOOK_RSA_PUBLIC_KEY: publicKeyPem('rsa').optional(),
+  // GHL deprecated x-wh-signature in July 2026: off unless an old app still sends only it.
+  GHL_WEBHOOK_ACCEPT_LEGACY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 export const syncSchema = z.object({
@@ -81,6 +104,9 @@ export const syncSchema = z.object({
   SYNC_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(300),
   // A running pass silent this long gets its next-page job enqueued again (a no-op if it still exists).
   SYNC_STALLED_AFTER_SECONDS: z.coerce.number().int().min(30).default(600),
+  // GHL never retries a webhook it got a 5xx for and its search shows no deletions: each GHL
+  // module is re-read whole this often, catching missed changes and marking deleted records inactive.
+  GHL_RECONCILE_INTERVAL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
 });
 
 export const workerSchema = z.object({

@@ -2,3 +2,9 @@ export { createGhlClientFactory, type GhlClientFactory, type GhlClientFactoryOpt
 export { GhlAuthError, GhlNotConfiguredError, GhlRequestError, GhlRetryableError, type GhlErrorBody } from './client/errors.js';
 export { createGhlHttp, GHL_API_VERSION, GhlClient, type ContactSearch, type GhlContactRecord, type GhlLocation, type GhlOpportunityRecord, type OpportunitySearch } from './client/ghl-client.js';
 export { GHL_LIMITS, GhlRequestBudget, type GhlLimits } from './client/request-budget.js';
+export { applyGhlWebhook, smsDndOf, type GhlWebhookDeps, type GhlWebhookJob, type GhlWebhookOutcome } from './webhooks/apply-webhook.js';
+export { GHL_ED25519_PUBLIC_KEY, GHL_RSA_PUBLIC_KEY } from './webhooks/published-keys.js';
+export { GHL_WEBHOOK_PROVIDER, receiveGhlWebhook } from './webhooks/receive-webhook.js';
+export { GHL_WEBHOOK_MAX_AGE_MS, ghlWebhookKeys, ghlWebhookSchema, isFreshWebhook, verifyGhlSignature, type GhlWebhook, type GhlWebhookKeys } from './webhooks/verify-webhook.js';
+export { ghlDefinition, GHL_MODULES, GHL_RECONCILE_INTERVAL_SECONDS, ghlSource, type GhlSourceOptions } from './ghl-source.js';
+export { GHL_SYNC_DEFAULTS, type GhlModule, type GhlSyncOptions } from './sync/ghl-module.js';

@@ -3,7 +3,7 @@ import { getTableConfig } from 'drizzle-orm/pg-core';
 import { createSandbox, type RunningSandbox, type Sandbox } from '../../../apps/sandbox/src/index.js';
 import { createTenant, type Database } from '@fieldhand/db';
 import { createLogger } from '@fieldhand/observability';
-import { jobCatalog, JobBus, runWorkers, type FieldhandCatalog, type RunningWorkers } from '@fieldhand/queues';
+import { jobCatalog, JobBus, runWorkers, UnrecoverableError, type FieldhandCatalog, type RunningWorkers } from '@fieldhand/queues';
 import type { TestRedis } from '@fieldhand/queues/testing';
 import { applyPage, planSyncs, startSync, syncSources, type SyncDeps } from '@fieldhand/sync';
 import { createClientFactory } from '../src/client/client-factory.js';
@@ -68,6 +68,8 @@ export function startSyncWorker(db: Database, redis: TestRedis, running: Running
       'sync.plan': () => planSyncs(deps, { SYNC_INTERVAL_SECONDS: 300, SYNC_STALLED_AFTER_SECONDS: 600 }),
       'sync.start': (data) => startSync(deps, data),
       'sync.page': (data, ctx) => applyPage(deps, data, ctx),
+      // GHL webhooks share the sync queue; these tests never send one.
+      'ghl.webhook': () => Promise.reject(new UnrecoverableError('ghl.webhook is not run by the ServiceTitan sync tests')),
     },
     bus,
     db,

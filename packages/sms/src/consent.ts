@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { lockConsent, queuedSendsTo, recordConsent, transitionMessage, type ConsentChange, type ConsentRow, type Database, type Transaction } from '@fieldhand/db';
+import { findConsent, lockConsent, queuedSendsTo, recordConsent, transitionMessage, type ConsentChange, type ConsentRow, type Database, type Transaction } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
 import { flushOutbox, writeOutbox, type FieldhandCatalog, type JobBus } from '@fieldhand/queues';
 import { emitSmsEvent } from './sms-events.js';
@@ -23,16 +23,38 @@ export async function changeConsent(tx: Transaction, change: ConsentChange): Pro
  * committed stops the number's sends and workflow runs even if Redis is down now.
  */
 export async function setConsent(deps: ConsentDeps, change: ConsentChange): Promise<ConsentRow> {
+  // Nothing keeps the current consent here, so the change is always recorded.
+  return (await setConsentUnless(deps, change, () => false)).consent!;
+}
+
+/**
+ * An opt-in from GoHighLevel (its SMS DND lifted) may only undo an opt-out GoHighLevel
+ * made: a customer's STOP, an operator's opt-out or a carrier's refusal stand. Decided
+ * under the number's consent lock, so a STOP arriving meanwhile is never overwritten.
+ */
+export async function setConsentFromGhl(deps: ConsentDeps, change: Omit<ConsentChange, 'source'>): Promise<{ consent: ConsentRow | undefined; changed: boolean }> {
+  return setConsentUnless(deps, { ...change, source: 'ghl' }, (current) => {
+    if ((current?.smsOptOut ?? false) === change.optOut) return true;
+    return !change.optOut && current?.smsOptOut === true && current.source !== 'ghl';
+  });
+}
+
+/** Records the change with its follow-up unless `keep(current)` says the current consent stands. */
+async function setConsentUnless(deps: ConsentDeps, change: ConsentChange, keep: (current: ConsentRow | undefined) => boolean): Promise<{ consent: ConsentRow | undefined; changed: boolean }> {
   const eventId = `consent-${randomUUID()}`;
-  const { consent, outbox } = await deps.db.transaction(async (tx) => {
+  const result = await deps.db.transaction(async (tx) => {
+    await lockConsent(tx, change.tenantId, change.phone, 'exclusive');
+    const current = await findConsent(tx, change.tenantId, change.phone);
+    if (keep(current)) return { consent: current, outbox: undefined };
     const consent = await changeConsent(tx, change);
     const outbox = await writeOutbox(tx, deps.bus.catalog, [
       { name: 'sms.consent-changed', data: { tenantId: change.tenantId, phone: change.phone, optedOut: change.optOut, eventId }, jobId: `sms-${eventId}`, tenantId: change.tenantId },
     ]);
     return { consent, outbox };
   });
-  await flushOutbox(deps.bus, outbox).catch((err: unknown) => deps.logger.warn({ err }, 'could not enqueue a consent follow-up; the outbox reconciler will'));
-  return consent;
+  if (!result.outbox) return { consent: result.consent, changed: false };
+  await flushOutbox(deps.bus, result.outbox).catch((err: unknown) => deps.logger.warn({ err }, 'could not enqueue a consent follow-up; the outbox reconciler will'));
+  return { consent: result.consent, changed: true };
 }
 
 export type ConsentFollowUp = { tenantId: string; phone: string; optedOut: boolean; eventId: string; messageId?: string };

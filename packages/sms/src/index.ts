@@ -1,6 +1,6 @@
 export { stateOfAreaCode, zoneOfAreaCode, zoneOfState } from './area-codes.js';
 export { createOutboundMessage, InvalidPhoneNumberError, sendJobId, type OutboundRequest } from './create-message.js';
-export { followUpConsent, setConsent } from './consent.js';
+export { followUpConsent, setConsent, setConsentFromGhl } from './consent.js';
 export { classifyKeyword, classifyReminderAnswer, type KeywordIntent, type ReminderAnswer } from './keywords.js';
 export { processInbound, type InboundJob } from './process-inbound.js';
 export { DEFAULT_SEND_WINDOW, nextSendTime, recipientWindow, type Recipient, type RecipientWindow, type SendWindow } from './quiet-hours.js';

@@ -1,4 +1,4 @@
-import { commitSyncPage, findSyncState, recordSyncError, upsertSyncedRows, type SyncKey } from '@fieldhand/db';
+import { commitSyncPage, findSyncState, markSeenRows, reconcileUnseenRows, recordSyncError, upsertSyncedRows, type SyncKey } from '@fieldhand/db';
 import { flushOutbox, isLastAttempt, UnrecoverableError, writeOutbox, type FieldhandCatalog, type JobContext, type JobData } from '@fieldhand/queues';
 import { backfillJobs, changeEventJobs } from './change-events.js';
 import { enqueuePage } from './page-jobs.js';
@@ -9,7 +9,7 @@ export type PageData = JobData<FieldhandCatalog, 'sync.page'>;
 
 export type PageResult =
   | { status: 'skipped'; reason: string }
-  | { status: 'applied'; page: number; records: number; inserted: number; updated: number; unchanged: number; events: number; hasMore: boolean };
+  | { status: 'applied'; page: number; records: number; inserted: number; updated: number; unchanged: number; events: number; deactivated?: number; hasMore: boolean };
 
 class LostRace extends Error {}
 
@@ -46,7 +46,12 @@ export async function applyPage(deps: SyncDeps, data: PageData, ctx: JobContext)
   try {
     const page = await source.fetchPage(data.tenantId, module, state.cursor, ctx.signal);
     const outcome = await deps.db.transaction(async (tx) => {
-      const result = await upsertSyncedRows(tx, module.table, data.tenantId, page.records.map((r) => module.toRow(r)), module.tracked);
+      const rows = page.records.map((r) => module.toRow(r));
+      const result = await upsertSyncedRows(tx, module.table, data.tenantId, rows, module.tracked);
+      // A full pass of a feed without deletions: what it does not read by its end is gone.
+      const reconciling = module.reconcile === true && state.runFull;
+      if (reconciling) await markSeenRows(tx, key, data.runId, rows.map((r) => r.id as number | string));
+      const deactivated = reconciling && !page.hasMore ? await reconcileUnseenRows(tx, module.table, key, data.runId) : 0;
       const events = state.runEmitsEvents
         ? changeEventJobs(source.name, module, data.tenantId, result.changes)
         : page.hasMore
@@ -65,11 +70,11 @@ export async function applyPage(deps: SyncDeps, data: PageData, ctx: JobContext)
       // workflows worker never reads a record older than its event; rows left behind by a
       // crash after the commit are enqueued by the maintenance role.
       const outbox = await writeOutbox(tx, deps.bus.catalog, events);
-      return { ...result, events: events.length, outbox };
+      return { ...result, events: events.length, deactivated, outbox };
     });
     await flushOutbox(deps.bus, outcome.outbox);
     if (page.hasMore) await enqueuePage(deps, key, data.runId, data.page + 1);
-    const applied = { status: 'applied' as const, page: data.page, records: page.records.length, inserted: outcome.inserted, updated: outcome.updated, unchanged: outcome.unchanged, events: outcome.events, hasMore: page.hasMore };
+    const applied = { status: 'applied' as const, page: data.page, records: page.records.length, inserted: outcome.inserted, updated: outcome.updated, unchanged: outcome.unchanged, events: outcome.events, ...(outcome.deactivated > 0 ? { deactivated: outcome.deactivated } : {}), hasMore: page.hasMore };
     ctx.logger.info({ source: source.name, module: module.name, runId: data.runId, ...applied }, page.hasMore ? 'sync page applied' : 'sync pass finished');
     return applied;
   } catch (err) {

@@ -8,7 +8,9 @@ export type EventJob = OutboxJob<FieldhandCatalog> & { tenantId: string };
 const REMINDER_EVENTS = new Set(['appointment.scheduled', 'appointment.rescheduled', 'appointment.canceled', 'appointment.status_changed', 'job.canceled']);
 
 function reminderJob(tenantId: string, eventId: string, event: ChangeEvent): EventJob {
-  const target = event.subject.type === 'job' ? { jobId: event.subject.id } : { appointmentId: event.subject.id };
+  // Only ServiceTitan's appointment and job events come here: their ids are numbers.
+  const id = Number(event.subject.id);
+  const target = event.subject.type === 'job' ? { jobId: id } : { appointmentId: id };
   return { name: 'reminders.appointment-changed', jobId: `rem-${eventId}`, tenantId, data: { tenantId, eventId, ...target } };
 }
 

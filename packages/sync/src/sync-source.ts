@@ -7,8 +7,12 @@ export type SourceRecord = Record<string, unknown>;
 /** One page of a module's feed. */
 export type SourcePage = {
   records: SourceRecord[];
-  /** Where the next page starts; stored in sync_state only once this page is committed. */
-  cursor: string;
+  /**
+   * Where the next page starts; stored in sync_state only once this page is committed.
+   * Null on a last page: the next pass starts from the beginning (a feed with no order
+   * by change, read whole every pass).
+   */
+  cursor: string | null;
   hasMore: boolean;
 };
 
@@ -18,8 +22,9 @@ export type RowChange = SyncedRowChange;
 /** A change that workflows may act on; the engine adds tenant, event id, source and time. */
 export type ChangeEvent = {
   type: DomainEventType;
-  subject: { type: string; id: number };
-  refs: Record<string, number | null>;
+  /** ServiceTitan ids are numbers, GHL ids strings. */
+  subject: { type: string; id: number | string };
+  refs: Record<string, number | string | null>;
   old: SourceRecord | null;
   new: SourceRecord;
 };
@@ -36,6 +41,11 @@ export type SyncModule = {
   tracked: readonly string[];
   /** The change events one applied row stands for. */
   events?(change: RowChange): ChangeEvent[];
+  /**
+   * The feed never reports deletions: a completed full pass marks the rows it did not
+   * read inactive (the table needs an `active` column).
+   */
+  reconcile?: boolean;
   /** Jobs to run once a first pass (which emits no events) has brought the module in. */
   afterBackfill?(tenantId: string, runId: string): Array<OutboxJob<FieldhandCatalog> & { tenantId: string }>;
 };
@@ -50,6 +60,11 @@ export type SyncSourceDefinition<M extends SyncModule = SyncModule> = {
   configured(tenant: TenantRow): boolean;
   /** The tenants the planner keeps in sync. */
   tenantIds(db: Database): Promise<string[]>;
+  /**
+   * When set, the planner starts a full pass of each module once the last one is this old
+   * (for a vendor whose missed changes and deletions only a re-read finds).
+   */
+  fullPassIntervalSeconds?: number;
 };
 
 /**

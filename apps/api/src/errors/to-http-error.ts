@@ -78,6 +78,9 @@ export function toHttpError(err: unknown): HttpError | undefined {
     if (e.code === '23505' && senderConstraints.has(e.constraint)) {
       return new HttpError(409, 'sender_taken', 'This Twilio number or Messaging Service belongs to another tenant; only the admin can move it');
     }
+    if (e.code === '23505' && e.constraint === 'tenants_ghl_location_key') {
+      return new HttpError(409, 'ghl_location_taken', 'This GoHighLevel location belongs to another tenant; only the admin can move it');
+    }
     if (e.code === '23505') return new HttpError(409, 'conflict', 'The resource already exists');
     if (e.code === '23503') return new HttpError(404, 'not_found', 'A referenced resource does not exist');
   }

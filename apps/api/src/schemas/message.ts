@@ -69,7 +69,7 @@ export const consentBody = z
   .strictObject({
     optedOut: z.boolean(),
     keyword: z.string().max(160).optional().meta({ description: 'How the customer asked, e.g. "told the technician"' }),
-    source: z.enum(['api', 'ghl_dnd']).default('api'),
+    source: z.enum(['api', 'ghl']).default('api'),
   })
   .meta({ id: 'ConsentChange' });
 

@@ -13,7 +13,7 @@ export const startSyncBody = z
       .min(1)
       .optional()
       .meta({ description: "Modules of the source to sync; all when omitted. GET …/sync lists each source's modules" }),
-    full: z.boolean().default(false).meta({ description: 'Re-read from the beginning (nothing is deleted first)' }),
+    full: z.boolean().default(false).meta({ description: 'Re-read from the beginning (nothing is deleted first; a source that reconciles, GHL, marks what the pass no longer finds inactive)' }),
   })
   .strict()
   .superRefine((body, ctx) => {

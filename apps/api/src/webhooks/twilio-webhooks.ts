@@ -1,18 +1,16 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { findTenant, findTenantOfMessageSid, type CallbackScope, type InboxJob, type TenantRow } from '@fieldhand/db';
+import { findTenant, findTenantOfMessageSid, type CallbackScope, type TenantRow } from '@fieldhand/db';
 import { maskPhone } from '@fieldhand/observability';
 import { receiveInbound, receiveStatus, twimlResponse } from '@fieldhand/sms';
 import type { AppDeps } from '../app-deps.js';
 import { HttpError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute, type RouteInput } from '../http/define-route.js';
 import { uuidParam } from '../schemas/common.js';
+import { enqueueOrLeave } from './enqueue-or-leave.js';
 import { batchedInboundStore, batchedInboxEnqueue } from './inbound-batches.js';
 import { signatureValid, signingToken } from './twilio-signature.js';
 import { TenantsByNumber } from './tenants-by-number.js';
-
-// How long the inbound webhook waits for Redis before leaving the job to the inbox reconciler.
-const ENQUEUE_TIMEOUT_MS = 1_000;
 
 const forbidden = () => new HttpError(403, 'invalid_signature', 'Missing or invalid X-Twilio-Signature');
 // Twilio may add parameters without notice: every one is kept (the signature covers them all),
@@ -35,13 +33,7 @@ export function twilioWebhookRoutes(deps: AppDeps): AnyRoute[] {
   const storeText = batchedInboundStore(db);
   const enqueue = batchedInboxEnqueue(bus);
 
-  /** Enqueues a stored webhook's job; if Redis is slow or down, the inbox reconciler enqueues it later. */
-  async function enqueueOrLeave(row: InboxJob): Promise<void> {
-    await Promise.race([
-      enqueue(row),
-      new Promise((_resolve, reject) => setTimeout(() => reject(new Error('enqueue timed out')), ENQUEUE_TIMEOUT_MS).unref()),
-    ]).catch((err: unknown) => logger.warn({ err, inboxId: row.id, queue: row.queue }, 'could not enqueue a stored webhook; the inbox reconciler will'));
-  }
+  const enqueueStored = enqueueOrLeave(enqueue, logger);
 
   /** The tenant the text was sent to, once the signature is proven; 403 otherwise. */
   async function verifiedRecipient(req: Request, params: Record<string, string>): Promise<TenantRow | undefined> {
@@ -58,7 +50,7 @@ export function twilioWebhookRoutes(deps: AppDeps): AnyRoute[] {
   /** A status for a SID not yet stored comes back as an inbox row, for the sms worker to retry. */
   async function applyStatus(params: Record<string, string>, scope: CallbackScope, correlationId: string): Promise<void> {
     const row = await receiveStatus(db, scope, params, correlationId);
-    if (row) await enqueueOrLeave(row);
+    if (row) await enqueueStored(row);
   }
 
   const statusRoute = {
@@ -95,7 +87,7 @@ export function twilioWebhookRoutes(deps: AppDeps): AnyRoute[] {
           return { status: 200, body: twimlResponse(), contentType: 'text/xml' };
         }
         const result = await receiveInbound(db, tenant, params, res.locals.correlationId, storeText);
-        if (result.inbox) await enqueueOrLeave(result.inbox);
+        if (result.inbox) await enqueueStored(result.inbox);
         return { status: 200, body: result.twiml, contentType: 'text/xml' };
       },
     }),

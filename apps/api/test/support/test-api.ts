@@ -96,12 +96,13 @@ export function expectErrorBody(res: ApiResponse, status: number, code?: string)
   return error;
 }
 
-// A sender belongs to one tenant: each tenant made here gets a number of its own.
+// A sender and a GHL location belong to one tenant: each tenant made here gets its own.
 let senderSeq = 1_234_567;
+let locationSeq = 1;
 export const tenantInput = (name = 'Acme HVAC', from = `+1555${String(senderSeq++).padStart(7, '0')}`) => ({
   name,
   timezone: 'America/Chicago',
   servicetitan: { tenantId: '1234567', clientId: 'cid.abc', clientSecret: 'st-client-secret-DO-NOT-LEAK', appKey: 'st-app-key-DO-NOT-LEAK' },
-  ghl: { locationId: 'loc_123', token: 'ghl-token-DO-NOT-LEAK' },
+  ghl: { locationId: `loc_${process.pid}_${locationSeq++}`, token: 'ghl-token-DO-NOT-LEAK' },
   twilio: { from, accountSid: `AC${'a'.repeat(32)}`, authToken: 'twilio-auth-token-DO-NOT-LEAK' },
 });

@@ -85,7 +85,7 @@ export class AccountRegistry {
       ghl: {
         locationId,
         token: spec.ghl?.token ?? `pit-${hex(16)}`,
-        store: new GhlStore({ seed, locationId, contacts: spec.ghl?.contacts ?? Math.min(size, 50) }),
+        store: new GhlStore({ seed, locationId, contacts: spec.ghl?.contacts ?? Math.min(size, 50), opportunities: spec.ghl?.opportunities ?? 0 }),
       },
       twilio: {
         accountSid,

@@ -21,7 +21,9 @@ export const accountSpecSchema = z.object({
     .object({
       locationId: z.string().min(1).optional(),
       token: z.string().min(1).optional(),
-      contacts: z.number().int().min(0).max(10_000).optional(),
+      // Past 10,000 so a client must page with searchAfter (page-based paging stops there).
+      contacts: z.number().int().min(0).max(200_000).optional(),
+      opportunities: z.number().int().min(0).max(200_000).optional(),
     })
     .optional(),
   twilio: z

@@ -21,7 +21,8 @@ const upsertSchema = z.object({
   timezone: z.string().nullable().optional(),
   source: z.string().optional(),
   dnd: z.boolean().optional(),
-  dndSettings: z.record(z.enum(['Call', 'Email', 'SMS', 'WhatsApp', 'GMB', 'FB']), dndSetting).optional(),
+  // Any subset of the channels (zod's record over an enum would demand all six).
+  dndSettings: z.partialRecord(z.enum(['Call', 'Email', 'SMS', 'WhatsApp', 'GMB', 'FB']), dndSetting).optional(),
   tags: z.array(z.string()).optional(),
 });
 
@@ -33,7 +34,11 @@ const searchSchema = z.object({
   searchAfter: z.tuple([z.number(), z.string()]).optional(),
   query: z.string().optional(),
   filters: z.array(z.union([filterSchema, z.object({ group: z.enum(['AND', 'OR']), filters: z.array(filterSchema) })])).optional(),
+  // GHL's docs: one sort key; searchAfter is [that key's value in ms, id] of the last contact seen.
+  sort: z.array(z.object({ field: z.enum(['dateAdded', 'dateUpdated']), direction: z.enum(['asc', 'desc']).default('asc') })).max(1).optional(),
 });
+// PUT /contacts/{contactId} (UpdateContactDto): the upsert's fields without locationId.
+const updateSchema = upsertSchema.omit({ locationId: true });
 
 type Filter = z.infer<typeof filterSchema>;
 
@@ -59,13 +64,25 @@ function matchesFilter(contact: GhlContact, filter: Filter): boolean {
   }
 }
 
-function sortKey(contact: GhlContact): [number, string] {
-  return [Date.parse(contact.dateAdded), contact.id];
+type SortField = 'dateAdded' | 'dateUpdated';
+
+function sortKey(contact: GhlContact, field: SortField): [number, string] {
+  return [Date.parse(contact[field]), contact.id];
+}
+
+/** Ascending or descending by the sort field, ties broken by id in the same direction. */
+function compareBy(field: SortField, direction: 'asc' | 'desc') {
+  const sign = direction === 'asc' ? 1 : -1;
+  return (a: GhlContact, b: GhlContact): number => {
+    const [am, ai] = sortKey(a, field);
+    const [bm, bi] = sortKey(b, field);
+    return sign * (am - bm || (ai < bi ? -1 : ai > bi ? 1 : 0));
+  };
 }
 
 const PAGE_WINDOW_LIMIT = 10_000;
 
-/** Contacts: search (page or searchAfter), upsert, get. */
+/** Contacts: search (page or searchAfter, sorted by dateAdded or dateUpdated), upsert, get, update, delete. */
 export function contactRoutes(): Router {
   const router = Router();
   router.post('/contacts/search', (req, res) => {
@@ -74,9 +91,11 @@ export function contactRoutes(): Router {
     if (!parsed.success) return void res.status(422).json({ statusCode: 422, message: parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`), error: 'Unprocessable Entity' });
     const body = parsed.data;
     if (!sameLocation(account, body.locationId)) return void res.status(403).json({ statusCode: 403, message: 'The token does not have access to this location.' });
+    if (body.page !== undefined && body.searchAfter) return void res.status(400).json({ statusCode: 400, message: 'page and searchAfter cannot be used together.' });
     if ((body.page ?? 1) * body.pageLimit > PAGE_WINDOW_LIMIT) {
       return void res.status(400).json({ statusCode: 400, message: 'Page-based pagination is limited to 10,000 records; use searchAfter.' });
     }
+    const { field, direction } = body.sort?.[0] ?? { field: 'dateAdded' as const, direction: 'asc' as const };
     const query = body.query?.toLowerCase();
     const matching = [...account.store.contacts.values()]
       .filter((contact) => (query ? [contact.fullNameLowerCase, contact.emailLowerCase, contact.phone].some((v) => v?.includes(query)) : true))
@@ -87,14 +106,17 @@ export function contactRoutes(): Router {
             : matchesFilter(contact, filter),
         ),
       )
-      .sort((a, b) => sortKey(a)[0] - sortKey(b)[0] || sortKey(a)[1].localeCompare(sortKey(b)[1]));
+      .sort(compareBy(field, direction));
     let start = ((body.page ?? 1) - 1) * body.pageLimit;
     if (body.searchAfter) {
+      // The first contact past the given position in the requested order.
+      const compare = compareBy(field, direction);
       const [afterMs, afterId] = body.searchAfter;
-      const next = matching.findIndex((c) => sortKey(c)[0] > afterMs || (sortKey(c)[0] === afterMs && c.id > afterId));
+      const position = { id: afterId, dateAdded: new Date(afterMs).toISOString(), dateUpdated: new Date(afterMs).toISOString() } as GhlContact;
+      const next = matching.findIndex((c) => compare(c, position) > 0);
       start = next === -1 ? matching.length : next;
     }
-    const contacts = matching.slice(start, start + body.pageLimit).map((contact) => ({ ...contact, searchAfter: sortKey(contact) }));
+    const contacts = matching.slice(start, start + body.pageLimit).map((contact) => ({ ...contact, searchAfter: sortKey(contact, field) }));
     res.json({ contacts, total: matching.length });
   });
 
@@ -108,6 +130,21 @@ export function contactRoutes(): Router {
     const existing = account.store.findByEmailOrPhone(input.email ?? undefined, input.phone ?? undefined);
     const contact = existing ? account.store.update(existing, input) : account.store.insert(input);
     res.json({ new: !existing, contact, traceId: randomUUID() });
+  });
+
+  router.put('/contacts/:contactId', (req, res) => {
+    const account = ghlAccountOf(res.locals);
+    const contact = account.store.contacts.get(String(req.params['contactId']));
+    if (!contact) return void res.status(400).json({ statusCode: 400, message: 'Contact not found' });
+    const parsed = updateSchema.safeParse(req.body);
+    if (!parsed.success) return void res.status(422).json({ statusCode: 422, message: parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`), error: 'Unprocessable Entity' });
+    res.json({ succeded: true, contact: account.store.update(contact, parsed.data) });
+  });
+
+  router.delete('/contacts/:contactId', (req, res) => {
+    const account = ghlAccountOf(res.locals);
+    if (!account.store.deleteContact(String(req.params['contactId']))) return void res.status(400).json({ statusCode: 400, message: 'Contact not found' });
+    res.json({ succeded: true });
   });
 
   router.get('/contacts/:contactId', (req, res) => {

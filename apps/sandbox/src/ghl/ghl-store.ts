@@ -8,6 +8,8 @@ export interface GhlStoreOptions {
   seed: number;
   locationId: string;
   contacts: number;
+  /** Opportunities on the seeded pipeline, one per contact from the first (at most `contacts`). */
+  opportunities?: number;
 }
 
 export interface ContactInput {
@@ -40,6 +42,7 @@ export class GhlStore {
     this.random = createRandom(mixSeed(options.seed, 0x6a1));
     this.pipelines = [this.salesPipeline()];
     this.seedContacts(options.contacts);
+    this.seedOpportunities(Math.min(options.opportunities ?? 0, options.contacts));
   }
 
   /** GHL ids are 20 random alphanumerics; ours come from the seed so runs repeat. */
@@ -78,6 +81,43 @@ export class GhlStore {
         at,
       );
     }
+  }
+
+  private seedOpportunities(count: number): void {
+    const pipeline = this.pipelines[0]!;
+    const statuses: OpportunityStatus[] = ['open', 'open', 'open', 'won', 'lost', 'abandoned'];
+    const contacts = [...this.contacts.values()];
+    const start = Date.parse('2024-02-01T00:00:00Z');
+    for (let i = 0; i < count; i++) {
+      // Some share a creation instant, so paging must break ties by id.
+      const at = new Date(start + Math.floor(i / 3) * 3_600_000).toISOString();
+      const status = statuses[this.random.int(0, statuses.length - 1)]!;
+      const stage = pipeline.stages[status === 'won' ? 3 : status === 'lost' ? 4 : this.random.int(0, 2)]!;
+      const opportunity: GhlOpportunity = {
+        id: this.newId(),
+        name: `Estimate ${1000 + i}`,
+        monetaryValue: this.random.int(150, 12_000),
+        pipelineId: pipeline.id,
+        pipelineStageId: stage.id,
+        status,
+        source: 'sandbox',
+        contactId: contacts[i]!.id,
+        locationId: this.options.locationId,
+        customFields: [],
+        createdAt: at,
+        updatedAt: at,
+        lastStatusChangeAt: at,
+        lastStageChangeAt: at,
+      };
+      this.opportunities.set(opportunity.id, opportunity);
+    }
+  }
+
+  /** DELETE /contacts/{id}: the contact and its opportunities are gone from every read. */
+  deleteContact(id: string): boolean {
+    if (!this.contacts.delete(id)) return false;
+    for (const [key, opportunity] of this.opportunities) if (opportunity.contactId === id) this.opportunities.delete(key);
+    return true;
   }
 
   findByEmailOrPhone(email: string | undefined, phone: string | undefined): GhlContact | undefined {

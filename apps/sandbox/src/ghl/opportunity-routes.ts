@@ -63,7 +63,8 @@ export function opportunityRoutes(): Router {
       .filter((o) => (!q['pipeline_id'] || o.pipelineId === q['pipeline_id']) && (!q['pipeline_stage_id'] || o.pipelineStageId === q['pipeline_stage_id']))
       .filter((o) => (!q['contact_id'] || o.contactId === q['contact_id']) && (!wanted || o.status === wanted))
       .filter((o) => !q['q'] || o.name.toLowerCase().includes(q['q'].toLowerCase()))
-      .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id.localeCompare(a.id));
+      // Ties by id in code-unit order, the order the startAfterId comparison below uses.
+      .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0));
     let start = 0;
     if (q['startAfter'] && q['startAfterId']) {
       const afterMs = Number(q['startAfter']);

@@ -1,5 +1,7 @@
+import { applyGhlWebhook, ghlSource } from '@fieldhand/ghl';
 import { serviceTitanSource } from '@fieldhand/servicetitan';
 import { applyPage, planSyncs, startSync, syncSources, type SyncDeps } from '@fieldhand/sync';
+import { ghlClients } from '../bootstrap/ghl-clients.js';
 import { defineRole } from '../bootstrap/role.js';
 import { serviceTitanClients } from '../bootstrap/servicetitan-clients.js';
 
@@ -12,11 +14,13 @@ export const syncRole = defineRole({
   queues: ['sync'],
   handlers: (roleDeps) => {
     const { config, db, bus, logger } = roleDeps;
-    const deps: SyncDeps = { db, bus, logger, sources: syncSources([serviceTitanSource(serviceTitanClients(roleDeps))]) };
+    const ghl = ghlSource(ghlClients(roleDeps), { fullPassIntervalSeconds: Math.round(config.sync.GHL_RECONCILE_INTERVAL_HOURS * 3600) });
+    const deps: SyncDeps = { db, bus, logger, sources: syncSources([serviceTitanSource(serviceTitanClients(roleDeps)), ghl]) };
     return {
       'sync.plan': () => planSyncs(deps, config.sync),
       'sync.start': (data) => startSync(deps, data),
       'sync.page': (data, ctx) => applyPage(deps, data, ctx),
+      'ghl.webhook': (data) => applyGhlWebhook({ db, bus, logger }, data),
     };
   },
 });

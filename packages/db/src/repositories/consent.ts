@@ -7,7 +7,7 @@ import { communicationPreferences } from '../schema/index.js';
 import { SessionStatement, type SessionSql } from '../session-statement.js';
 
 export type ConsentRow = typeof communicationPreferences.$inferSelect;
-export type ConsentSource = 'inbound_sms' | 'api' | 'twilio_21610' | 'ghl_dnd';
+export type ConsentSource = 'inbound_sms' | 'api' | 'twilio_21610' | 'ghl';
 export type ConsentChange = { tenantId: string; phone: string; optOut: boolean; keyword: string | null; source: ConsentSource };
 
 export async function findConsent(db: Executor, tenantId: string, phone: string): Promise<ConsentRow | undefined> {

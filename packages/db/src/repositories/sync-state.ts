@@ -25,6 +25,8 @@ export async function startSyncPass(db: Database, key: SyncKey, options: { full:
         runId: sql`gen_random_uuid()`,
         runPage: 0,
         cursor: options.full ? null : sql`${syncState.cursor}`,
+        // SET reads the row as it was: a pass from a null cursor reads everything too.
+        runFull: options.full ? true : sql`${syncState.cursor} is null`,
         runEmitsEvents: options.emitEvents ?? sql`${syncState.lastSuccessAt} is not null`,
         runHeartbeatAt: sql`now()`,
         lastStartedAt: sql`now()`,
@@ -53,7 +55,8 @@ export async function listSyncStates(db: Database, tenantId: string, source?: st
     .where(source ? and(eq(syncState.tenantId, tenantId), eq(syncState.source, source)) : eq(syncState.tenantId, tenantId));
 }
 
-export type PageOutcome = { cursor: string; done: boolean; inserted: number; updated: number; unchanged: number; events: number };
+/** `cursor` null: the next pass starts from the beginning (a feed with no incremental order). */
+export type PageOutcome = { cursor: string | null; done: boolean; inserted: number; updated: number; unchanged: number; events: number };
 
 /**
  * Moves the cursor past a page, in the caller's transaction (the one that wrote the
@@ -69,7 +72,9 @@ export async function commitSyncPage(tx: Tx, key: SyncKey, runId: string, page: 
       runPage: page + 1,
       runHeartbeatAt: sql`now()`,
       updatedAt: sql`now()`,
-      ...(done ? { runId: null, lastSuccessAt: sql`now()`, lastError: null, lastErrorAt: null } : {}),
+      ...(done
+        ? { runId: null, lastSuccessAt: sql`now()`, lastFullSuccessAt: sql`case when ${syncState.runFull} then now() else ${syncState.lastFullSuccessAt} end`, lastError: null, lastErrorAt: null }
+        : {}),
     })
     .where(and(keyWhere(key), eq(syncState.runId, runId), eq(syncState.runPage, page)))
     .returning({ runPage: syncState.runPage });

@@ -1,6 +1,7 @@
 import { getTableName, sql, type SQL } from 'drizzle-orm';
 import { getTableConfig, type AnyPgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { Executor } from '../executor.js';
+import { syncSeenRows } from '../schema/index.js';
 
 /**
  * A table that mirrors a vendor's records for our tenants (the st_* tables): keyed by
@@ -13,7 +14,7 @@ export type SyncedTable = PgTable & Record<'tenantId' | 'id' | 'modifiedOn' | 'r
 export type SyncedRow = Record<string, unknown>;
 
 /** What one applied row looked like before and after (tracked columns only; old is null for an insert). */
-export type SyncedRowChange = { id: number; inserted: boolean; modifiedOn: Date; new: SyncedRow; old: SyncedRow | null };
+export type SyncedRowChange = { id: number | string; inserted: boolean; modifiedOn: Date; new: SyncedRow; old: SyncedRow | null };
 
 export type UpsertedRows = { inserted: number; updated: number; unchanged: number; changes: SyncedRowChange[] };
 
@@ -91,7 +92,8 @@ export async function upsertSyncedRows(tx: Executor, table: SyncedTable, tenantI
       now[c] = plain(row[c], statement.types.get(c));
       old[c] = plain(row[`old.${c}`], statement.types.get(c));
     }
-    return { id: Number(row.id), inserted: row.existed !== true, modifiedOn: new Date(row.modified_on as string), new: now, old: row.existed === true ? old : null };
+    // A number for ServiceTitan's bigint ids, a string for GHL's text ids.
+    return { id: plain(row.id, statement.types.get('id')) as number | string, inserted: row.existed !== true, modifiedOn: new Date(row.modified_on as string), new: now, old: row.existed === true ? old : null };
   });
   const inserted = changes.filter((c) => c.inserted).length;
   return { inserted, updated: changes.length - inserted, unchanged: unique.size - changes.length, changes };
@@ -108,4 +110,29 @@ export async function countSyncedRows(db: Executor, tables: readonly SyncedTable
   );
   const counts = new Map(rows.map((r) => [Number(r.i), Number(r.records)]));
   return tables.map((_, i) => counts.get(i) ?? 0);
+}
+
+/** Records the ids a reconciling full pass read on one page (in the page's transaction). */
+export async function markSeenRows(tx: Executor, key: { tenantId: string; source: string; module: string }, runId: string, ids: readonly (number | string)[]): Promise<void> {
+  if (ids.length === 0) return;
+  const rows = [...new Set(ids.map(String))].map((id) => ({ ...key, id, runId }));
+  await tx
+    .insert(syncSeenRows)
+    .values(rows)
+    .onConflictDoUpdate({ target: [syncSeenRows.tenantId, syncSeenRows.source, syncSeenRows.module, syncSeenRows.id], set: { runId: sql`excluded.run_id` } });
+}
+
+/**
+ * At the end of a reconciling full pass: rows it did not see become inactive, rows it saw
+ * are active again (a record restored in the vendor may come back with the same content,
+ * which the upsert leaves alone). Returns how many rows it deactivated. `table` must have
+ * an `active` column.
+ */
+export async function reconcileUnseenRows(tx: Executor, table: SyncedTable, key: { tenantId: string; source: string; module: string }, runId: string): Promise<number> {
+  const seen = sql`exists (select 1 from ${syncSeenRows} s where s.tenant_id = ${key.tenantId} and s.source = ${key.source} and s.module = ${key.module} and s.id = t.id::text and s.run_id = ${runId})`;
+  const { rows } = await tx.execute<{ active: boolean }>(
+    sql`update ${sql.identifier(getTableName(table))} t set active = ${seen}, synced_at = now() where t.tenant_id = ${key.tenantId} and t.active is distinct from ${seen} returning t.active`,
+  );
+  await tx.execute(sql`delete from ${syncSeenRows} where tenant_id = ${key.tenantId} and source = ${key.source} and module = ${key.module}`);
+  return rows.filter((r) => !r.active).length;
 }

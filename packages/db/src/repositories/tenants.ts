@@ -92,6 +92,12 @@ export async function listTenants(db: Database, opts: { limit: number; cursor?: 
   return toPage<TenantRow>(rows, opts.limit);
 }
 
+/** The tenant connected to a GoHighLevel location (unique: tenants_ghl_location_key). */
+export async function findTenantByGhlLocation(db: Database, locationId: string): Promise<TenantRow | undefined> {
+  const [row] = await db.select().from(tenants).where(sql`${tenants.ghl}->>'locationId' = ${locationId}`).limit(1);
+  return row;
+}
+
 /**
  * The tenant that owns a Twilio number (its `from`) or Messaging Service. Each is unique
  * (tenants_twilio_from_key, tenants_twilio_service_key); the number wins when the two

@@ -66,7 +66,7 @@ export const communicationPreferences = pgTable('communication_preferences', {
   changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
   // The keyword (STOP, "stop texting me", START, …) or action that caused it.
   keyword: text('keyword'),
-  // inbound_sms | api | twilio_21610 | ghl_dnd
+  // inbound_sms | api | twilio_21610 | ghl
   source: text('source').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.tenantId, t.phone] })]);

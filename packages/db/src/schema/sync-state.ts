@@ -20,10 +20,14 @@ export const syncState = pgTable(
     // Pages the current pass has committed; page jobs compare-and-set it, so a duplicate job cannot apply a page twice.
     runPage: integer('run_page').notNull().default(0),
     runEmitsEvents: boolean('run_emits_events').notNull().default(false),
+    // The pass reads the module from the beginning (a first pass, a reconcile, a feed without a cursor).
+    runFull: boolean('run_full').notNull().default(false),
     // Last progress of the current pass; a pass silent for too long is re-kicked by the planner.
     runHeartbeatAt: timestamp('run_heartbeat_at', { withTimezone: true }),
     lastStartedAt: timestamp('last_started_at', { withTimezone: true }),
     lastSuccessAt: timestamp('last_success_at', { withTimezone: true }),
+    // When a full pass last finished: a source that reconciles starts the next one after its interval.
+    lastFullSuccessAt: timestamp('last_full_success_at', { withTimezone: true }),
     lastError: text('last_error'),
     lastErrorAt: timestamp('last_error_at', { withTimezone: true }),
     // Overrides the deployment's default pass interval for this tenant+module.
@@ -58,4 +62,25 @@ export const syncRuns = pgTable(
     error: text('error'),
   },
   (t) => [index('sync_runs_tenant_module_idx').on(t.tenantId, t.source, t.module, t.startedAt)],
+);
+
+/**
+ * The ids a full pass of a reconciling module has read so far (one row per record, the
+ * latest pass's run id). When the pass finishes, rows of the mirror table it did not see
+ * are marked inactive: the feed reports no deletions (GHL's search never returns a
+ * deleted contact).
+ */
+export const syncSeenRows = pgTable(
+  'sync_seen_rows',
+  {
+    tenantId: uuid('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    source: text('source').notNull(),
+    module: text('module').notNull(),
+    // The vendor's id as text, whatever its type in the mirror table.
+    id: text('id').notNull(),
+    runId: uuid('run_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.source, t.module, t.id] })],
 );

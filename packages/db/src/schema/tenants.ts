@@ -38,6 +38,8 @@ export const tenants = pgTable('tenants', {
   // attributed by it. The names are matched by the API's 409 (SENDER_CONSTRAINTS).
   uniqueIndex('tenants_twilio_from_key').on(sql`(${t.twilio} ->> 'from')`),
   uniqueIndex('tenants_twilio_service_key').on(sql`(${t.twilio} ->> 'messagingServiceSid')`),
+  // A GoHighLevel location belongs to one tenant: its webhooks name the location, not us.
+  uniqueIndex('tenants_ghl_location_key').on(sql`(${t.ghl} ->> 'locationId')`),
 ]);
 
 /** Unique constraints that make a Twilio sender one tenant's. */

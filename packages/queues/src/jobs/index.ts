@@ -1,4 +1,5 @@
 import { defineCatalog } from '../catalog.js';
+import { ghlJobs } from './ghl.js';
 import { maintenanceJobs } from './maintenance.js';
 import { reminderJobs } from './reminders.js';
 import { smsJobs } from './sms.js';
@@ -13,6 +14,7 @@ export const jobCatalog = defineCatalog({
   ...workflowStepJobs,
   ...smsJobs,
   ...reminderJobs,
+  ...ghlJobs,
 });
 
 export type FieldhandCatalog = typeof jobCatalog;

@@ -14,6 +14,12 @@ export const DOMAIN_EVENT_TYPES = [
   'job.canceled',
   'contact.phone_changed',
   'contact.do_not_text_changed',
+  // GoHighLevel, from the sync's pull (subjects ghl-contact and ghl-opportunity, string ids).
+  'ghl.contact.created',
+  'ghl.contact.updated',
+  'ghl.contact.dnd_changed',
+  'ghl.opportunity.status_changed',
+  'ghl.opportunity.stage_changed',
 ] as const;
 
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
@@ -24,9 +30,10 @@ export const domainEventSchema = tenantScoped.extend({
   eventId: z.string().min(1).max(200),
   type: z.enum(DOMAIN_EVENT_TYPES),
   source: z.string().min(1),
-  subject: z.object({ type: z.string().min(1), id: z.number().int() }),
-  // Ids of related records (jobId, customerId, locationId, ...).
-  refs: z.record(z.string(), z.number().int().nullable()).default({}),
+  // ServiceTitan ids are integers, GHL ids strings.
+  subject: z.object({ type: z.string().min(1), id: z.union([z.number().int(), z.string().min(1).max(64)]) }),
+  // Ids of related records (jobId, customerId, locationId, contactId, ...).
+  refs: z.record(z.string(), z.union([z.number().int(), z.string().max(64)]).nullable()).default({}),
   old: z.record(z.string(), z.unknown()).nullable(),
   new: z.record(z.string(), z.unknown()),
   occurredAt: z.string().min(1),

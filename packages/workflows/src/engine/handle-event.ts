@@ -39,7 +39,7 @@ export function fromDomainEvent(event: JobData<FieldhandCatalog, 'workflow.domai
     type: event.type,
     subject: { type: EVENT_SUBJECTS[event.type] ?? event.subject.type, id: String(event.subject.id) },
     phone: typeof event.new.phone === 'string' ? event.new.phone : null,
-    customerId: event.refs.customerId ?? null,
+    customerId: typeof event.refs.customerId === 'number' ? event.refs.customerId : null,
     payload,
   };
 }

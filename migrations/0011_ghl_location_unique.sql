@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "tenants_ghl_location_key" ON "tenants" USING btree (("ghl" ->> 'locationId'));

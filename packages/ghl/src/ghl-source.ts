@@ -1,0 +1,40 @@
+import { listTenantsWithCredentials } from '@fieldhand/db';
+import type { SyncSource, SyncSourceDefinition } from '@fieldhand/sync';
+import type { GhlClientFactory } from './client/client-factory.js';
+import { contactsModule } from './sync/contacts-module.js';
+import { GHL_SYNC_DEFAULTS, type GhlModule, type GhlSyncOptions } from './sync/ghl-module.js';
+import { opportunitiesModule } from './sync/opportunities-module.js';
+import { pipelinesModule } from './sync/pipelines-module.js';
+
+/** Every GHL module Fieldhand mirrors, in the order a first sync reads them. */
+export const GHL_MODULES: readonly GhlModule[] = [pipelinesModule, contactsModule, opportunitiesModule];
+
+/** Nightly: GHL drops a webhook it got a 5xx for, and its search never shows a deletion. */
+export const GHL_RECONCILE_INTERVAL_SECONDS = 24 * 3600;
+
+/** GHL as a sync source, without a client: what the API validates and reports on. */
+export const ghlDefinition: SyncSourceDefinition<GhlModule> = {
+  name: 'ghl',
+  modules: GHL_MODULES,
+  configured: (tenant) => tenant.ghl !== null,
+  tenantIds: (db) => listTenantsWithCredentials(db, 'ghl'),
+  fullPassIntervalSeconds: GHL_RECONCILE_INTERVAL_SECONDS,
+};
+
+export type GhlSourceOptions = Partial<GhlSyncOptions> & {
+  /** Time between reconciling full passes of each module (GHL_RECONCILE_INTERVAL_HOURS). */
+  fullPassIntervalSeconds?: number;
+};
+
+/** The source the sync worker runs: each module's search, read with the tenant's client. */
+export function ghlSource(clients: GhlClientFactory, options: GhlSourceOptions = {}): SyncSource<GhlModule> {
+  const { fullPassIntervalSeconds = GHL_RECONCILE_INTERVAL_SECONDS, ...reading } = options;
+  const settings: GhlSyncOptions = { ...GHL_SYNC_DEFAULTS, ...reading };
+  return {
+    ...ghlDefinition,
+    fullPassIntervalSeconds,
+    async fetchPage(tenantId, module, cursor, signal) {
+      return module.fetch(await clients(tenantId), cursor, settings, signal);
+    },
+  };
+}
