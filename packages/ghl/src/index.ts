@@ -8,3 +8,7 @@ export { GHL_WEBHOOK_PROVIDER, receiveGhlWebhook } from './webhooks/receive-webh
 export { GHL_WEBHOOK_MAX_AGE_MS, ghlWebhookKeys, ghlWebhookSchema, isFreshWebhook, verifyGhlSignature, type GhlWebhook, type GhlWebhookKeys } from './webhooks/verify-webhook.js';
 export { ghlDefinition, GHL_MODULES, GHL_RECONCILE_INTERVAL_SECONDS, ghlSource, type GhlSourceOptions } from './ghl-source.js';
 export { GHL_SYNC_DEFAULTS, type GhlModule, type GhlSyncOptions } from './sync/ghl-module.js';
+export { pushConsent } from './push/push-consent.js';
+export type { GhlPushDeps } from './push/push-deps.js';
+export { pushEstimate, pushEstimates } from './push/push-estimate.js';
+export { pushReply } from './push/push-reply.js';

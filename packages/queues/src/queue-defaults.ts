@@ -17,6 +17,8 @@ const HOUR = 3600;
 // failure must stay findable (bull-board, dead letters) until an operator acts.
 export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   sync: { attempts: 8, backoffMs: 5_000, concurrency: 4, keepCompleted: { age: 24 * HOUR, count: 1_000 } },
+  // Writes to GoHighLevel: their own queue and workers, so pushes never hold up the pull (and share its budget).
+  'ghl-push': { attempts: 8, backoffMs: 5_000, concurrency: 4, keepCompleted: { age: 24 * HOUR, count: 5_000 } },
   workflow: { attempts: 6, backoffMs: 2_000, concurrency: 10, keepCompleted: { age: 24 * HOUR, count: 5_000 } },
   'sms-send': { attempts: 6, backoffMs: 3_000, concurrency: 10, keepCompleted: { age: 24 * HOUR, count: 5_000 } },
   'sms-inbound': { attempts: 10, backoffMs: 1_000, concurrency: 10, keepCompleted: { age: 24 * HOUR, count: 5_000 } },
