@@ -2,21 +2,14 @@
 // per-sender limit), beside raw BullMQ no-op throughput in the same run.
 // Targets: sends/s ≥ 0.25 × no-op jobs/s; the sandbox receives no text twice.
 // Run: node --conditions=source --import tsx apps/workers/bench/sms.ts [--count=10000]
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
-import { sql } from 'drizzle-orm';
 import { loadConfig } from '@fieldhand/config';
-import { closeDatabase, createDatabase, createTenant } from '@fieldhand/db';
+import { createTenant } from '@fieldhand/db';
 import { createTestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
-import { jobCatalog, JobBus, QUEUE_SETTINGS, runWorkers, workerPoolSize } from '@fieldhand/queues';
+import { jobCatalog, JobBus, QUEUE_SETTINGS } from '@fieldhand/queues';
 import { createTestRedis } from '@fieldhand/queues/testing';
-import { createOutboundMessage } from '@fieldhand/sms';
-import { smsRole } from '../src/sms/role.js';
+import { addSandboxAccount, createPlainTexts, drainPlainSends, sandboxTexts, startCallbackSink, startSandbox } from './support.js';
 
 const COUNT = Number(process.argv.find((a) => a.startsWith('--count='))?.split('=')[1] ?? 10_000);
 const CONCURRENCY = QUEUE_SETTINGS['sms-send'].concurrency;
@@ -47,43 +40,10 @@ async function noopJobsPerSecond(): Promise<number> {
   return COUNT / ((performance.now() - started) / 1000);
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
-
-// The vendor in its own process, as it is in reality (remote); it still shares this machine's cores.
-async function startSandbox(): Promise<{ url: string; close: () => Promise<void> }> {
-  const port = await freePort();
-  const child = fork(fileURLToPath(new URL('../../sandbox/src/main.ts', import.meta.url)), [], {
-    execArgv: ['--conditions=source', '--import', 'tsx'],
-    env: { ...process.env, SANDBOX_PORT: String(port), SANDBOX_SIZE: '0', SANDBOX_LOG_LEVEL: 'warn', SANDBOX_TWILIO_STATUS_STEP_MS: '60000' },
-  });
-  process.on('exit', () => child.kill());
-  const ready = await Promise.race([once(child, 'message').then(() => true), once(child, 'exit').then(() => false)]);
-  if (!ready) throw new Error('the sandbox process exited before it was ready');
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: async () => {
-      child.kill('SIGTERM');
-      if (child.exitCode === null) await once(child, 'exit');
-    },
-  };
-}
-
-// Status callbacks land here and are acknowledged; the bench measures sending.
-const callbacks = createServer((_req, res) => res.writeHead(204).end());
-await new Promise<void>((r) => callbacks.listen(0, '127.0.0.1', r));
-const callbackUrl = `http://127.0.0.1:${(callbacks.address() as AddressInfo).port}`;
+const callbacks = await startCallbackSink();
+const callbackUrl = callbacks.url;
 const sandbox = await startSandbox();
-await fetch(`${sandbox.url}/_sandbox/accounts`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ size: 0, twilio: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, numbers: [{ phoneNumber: SENDER, smsUrl: `${callbackUrl}/sms` }] } }),
-});
+await addSandboxAccount(sandbox.url, { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, sender: SENDER, smsUrl: `${callbackUrl}/sms` });
 
 const config = loadConfig({ DATABASE_URL: t.url, REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, TWILIO_API_URL: `${sandbox.url}/twilio`, PUBLIC_BASE_URL: callbackUrl, SMS_SEGMENTS_PER_SECOND: '0' });
 const bus = new JobBus(jobCatalog, redis.connect('producer'), redis.prefix);
@@ -95,39 +55,12 @@ const tenant = await createTenant(t.db, {
 
 const noop = await noopJobsPerSecond();
 
-for (let i = 0; i < COUNT; i += 200) {
-  await Promise.all(
-    Array.from({ length: Math.min(200, COUNT - i) }, (_, k) =>
-      createOutboundMessage(t.db, bus, { tenantId: tenant.id, to: `+1512500${String((i + k) % 10_000).padStart(4, '0')}`, body: `Bench text ${i + k}`, idempotencyKey: `bench-${i + k}` }, logger),
-    ),
-  );
-}
+await createPlainTexts(t.db, bus, tenant.id, COUNT, logger);
 
 // The worker's own pool and handlers, as the sms role has them in production.
-const db = createDatabase({ url: t.url, max: workerPoolSize(smsRole.queues, config.database.DATABASE_POOL_MAX), applicationName: 'fieldhand-sms' });
-const started = performance.now();
-const cpuAtStart = process.cpuUsage();
-const loopAtStart = performance.eventLoopUtilization();
-const workers = runWorkers({
-  role: 'sms',
-  queues: smsRole.queues,
-  handlers: smsRole.handlers({ config, db, bus, logger }),
-  bus,
-  db,
-  connection: redis.connect('worker'),
-  logger,
-});
-for (;;) {
-  const { rows } = await t.db.execute<{ pending: number }>(sql`select count(*)::int as pending from messages where tenant_id = ${tenant.id} and status in ('queued', 'sending')`);
-  if (rows[0]!.pending === 0) break;
-  await new Promise((r) => setTimeout(r, 100));
-}
-const sends = COUNT / ((performance.now() - started) / 1000);
-const cpu = process.cpuUsage(cpuAtStart);
-const loop = performance.eventLoopUtilization(loopAtStart);
-await workers.close(5_000);
+const { sendsPerSecond: sends, cpu, loop } = await drainPlainSends({ db: t.db, config, bus, redis, logger, tenantIds: [tenant.id], count: COUNT });
 
-const atSandbox = (await (await fetch(`${sandbox.url}/_sandbox/twilio/messages`)).json()) as Array<{ body: string; from: string }>;
+const atSandbox = await sandboxTexts(sandbox.url);
 const bodies = atSandbox.filter((m) => m.from === SENDER).map((m) => m.body);
 const duplicates = bodies.length - new Set(bodies).size;
 const ratio = sends / noop;
@@ -141,7 +74,6 @@ const ok = ratio >= 0.25 && duplicates === 0 && bodies.length === COUNT;
 console.log(ok ? 'PASS' : 'MISS');
 
 await bus.close();
-await closeDatabase(db);
 await sandbox.close();
 callbacks.close();
 await redis.cleanup();
