@@ -30,10 +30,17 @@ export type Recipient = { phone: string; window: RecipientWindow } | { phone: nu
  */
 export async function reminderRecipient(db: Executor, tenant: TenantRow, appointment: ReminderAppointment, locationState: string | null): Promise<Recipient> {
   const candidates = await findReminderCandidates(db, tenant.id, appointment.customerId, appointment.locationId);
+  const optedOut: string[] = [];
   for (const phone of candidates) {
-    const consent = await findConsent(db, tenant.id, phone);
-    if (consent?.smsOptOut) continue;
-    return { phone, window: recipientWindow({ phone, state: locationState }, tenant.timezone, tenant.twilio?.sendWindow) };
+    if ((await findConsent(db, tenant.id, phone))?.smsOptOut) optedOut.push(phone);
+    else break;
   }
-  return { phone: null, reason: candidates.length > 0 ? 'opted_out' : 'no_recipient' };
+  return chooseRecipient(tenant, candidates, optedOut, locationState);
+}
+
+/** The first candidate not opted out, with the window that applies to it. */
+export function chooseRecipient(tenant: TenantRow, candidates: readonly string[], optedOut: readonly string[], locationState: string | null): Recipient {
+  const phone = candidates.find((candidate) => !optedOut.includes(candidate));
+  if (!phone) return { phone: null, reason: candidates.length > 0 ? 'opted_out' : 'no_recipient' };
+  return { phone, window: recipientWindow({ phone, state: locationState }, tenant.timezone, tenant.twilio?.sendWindow) };
 }

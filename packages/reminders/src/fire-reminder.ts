@@ -1,8 +1,7 @@
 import {
   deferReminder,
   findReminder,
-  findReminderAppointment,
-  findReminderContext,
+  findReminderFire,
   findTenant,
   markReminderSent,
   reminderTextKey,
@@ -12,11 +11,11 @@ import {
 } from '@fieldhand/db';
 import { reminderFireJobId } from '@fieldhand/queues';
 import { createOutboundMessage, nextSendTime } from '@fieldhand/sms';
-import { noRemindersReason, reminderRecipient } from './appointment-state.js';
+import { chooseRecipient, noRemindersReason } from './appointment-state.js';
 import { enqueueFire, planAppointment } from './plan-appointment.js';
 import { nowOf, type ReminderDeps } from './reminder-deps.js';
 import { CONFIRM_ASK, renderReminderText, reminderVars } from './reminder-text.js';
-import { loadReminderSettings } from './settings.js';
+import { parseStoredSettings } from './settings.js';
 import { MIN_LEAD_MS } from './timing.js';
 
 export type FireOutcome = 'not-scheduled' | 'early' | 'replanned' | 'deferred' | 'skipped' | 'sent' | 'already-sent';
@@ -32,19 +31,18 @@ const ON_TIME_GRACE_MS = 2 * 60_000;
  */
 export async function fireReminder(deps: ReminderDeps, data: { tenantId: string; reminderId: string }): Promise<FireOutcome> {
   const now = nowOf(deps);
-  const reminder = await findReminder(deps.db, data.tenantId, data.reminderId);
-  if (reminder?.status !== 'scheduled') return 'not-scheduled';
+  // One statement for the reminder and all it needs, and the tenant beside it: a burst fires thousands.
+  const [fire, tenant] = await Promise.all([findReminderFire(deps.db, data.tenantId, data.reminderId), findTenant(deps.db, data.tenantId)]);
+  const reminder = fire?.reminder;
+  if (!fire || reminder?.status !== 'scheduled') return 'not-scheduled';
   if (reminder.dueAt.getTime() > now.getTime() + 1_000) {
     // A job from before the reminder was moved (the move enqueued its own), or a clock ahead
     // of ours: re-arm under a fresh id, since this job's own id is still taken while it runs.
     await deps.bus.enqueue('reminders.fire', data, { jobId: `${reminderFireJobId(reminder.id, reminder.dueAt)}-${now.getTime()}`, delay: reminder.dueAt.getTime() - now.getTime() });
     return 'early';
   }
-  const [settings, appointment, tenant] = await Promise.all([
-    loadReminderSettings(deps.db, data.tenantId),
-    findReminderAppointment(deps.db, data.tenantId, reminder.appointmentId),
-    findTenant(deps.db, data.tenantId),
-  ]);
+  const settings = parseStoredSettings(fire.settings);
+  const { appointment, context } = fire;
   const stillPlanned =
     tenant && appointment?.startsAt?.getTime() === reminder.appointmentStart.getTime() && !noRemindersReason(appointment, settings) && settings.offsetsMinutes.includes(reminder.offsetMinutes);
   if (!stillPlanned || !tenant || !appointment) {
@@ -56,8 +54,7 @@ export async function fireReminder(deps: ReminderDeps, data: { tenantId: string;
   const late = now.getTime() - reminder.dueAt.getTime() > ON_TIME_GRACE_MS;
   if (start <= now.getTime() || (late && start - now.getTime() < MIN_LEAD_MS)) return skip(deps, reminder, 'too_late');
 
-  const context = await findReminderContext(deps.db, data.tenantId, appointment);
-  const recipient = await reminderRecipient(deps.db, tenant, appointment, context.locationState);
+  const recipient = chooseRecipient(tenant, fire.candidates, fire.optedOut, context.locationState);
   if (recipient.phone === null) return skip(deps, reminder, recipient.reason);
   const { zone, window } = recipient.window;
   const opening = nextSendTime(now, zone, window);

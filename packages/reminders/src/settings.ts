@@ -59,8 +59,12 @@ export const DEFAULT_REMINDER_SETTINGS: ReminderSettings = reminderSettingsSchem
 
 /** A tenant's settings, defaults filled; a stored value that no longer parses counts as off. */
 export async function loadReminderSettings(db: Executor, tenantId: string): Promise<ReminderSettings> {
-  const stored = await findReminderSettings(db, tenantId);
-  if (!stored) return DEFAULT_REMINDER_SETTINGS;
+  return parseStoredSettings(await findReminderSettings(db, tenantId));
+}
+
+/** Stored settings with defaults filled; none stored is the defaults, a value that no longer parses is off. */
+export function parseStoredSettings(stored: unknown): ReminderSettings {
+  if (stored === undefined || stored === null) return DEFAULT_REMINDER_SETTINGS;
   const parsed = reminderSettingsSchema.safeParse(stored);
   return parsed.success ? parsed.data : { ...DEFAULT_REMINDER_SETTINGS, enabled: false };
 }

@@ -139,6 +139,14 @@ describe('planning', () => {
     expect((await remindersOf(db, tenantId, atLocation.appointmentId))[0]).toMatchObject({ phone: '+15125550901', status: 'scheduled' });
     expect((await remindersOf(db, tenantId, optedOutLocation.appointmentId))[0]).toMatchObject({ phone: optedOutLocation.customerPhone, status: 'scheduled' });
     expect((await remindersOf(db, tenantId, nobody.appointmentId))[0]).toMatchObject({ phone: null, status: 'skipped', reason: 'opted_out' });
+
+    // Firing reads the same choice again (in its one statement).
+    for (const [visit, to] of [[atLocation, '+15125550901'], [optedOutLocation, optedOutLocation.customerPhone]] as const) {
+      const [reminder] = await remindersOf(db, tenantId, visit.appointmentId);
+      clock.set(reminder!.dueAt);
+      expect(await fireReminder(deps(), { tenantId, reminderId: reminder!.id })).toBe('sent');
+      expect((await reminderTexts(db, tenantId, visit.appointmentId)).map((m) => m.to)).toEqual([to]);
+    }
   });
 
   it('booked at short notice: a late reminder goes at once if the start is ≥ 30 minutes away, else too_late', async () => {

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lte, or, sql,
 import type { Executor } from '../executor.js';
 import { afterCursor, cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
 import {
+  communicationPreferences,
   reminderSettings,
   reminders,
   stAppointmentAssignments,
@@ -134,6 +135,95 @@ export async function findReminderContext(db: Executor, tenantId: string, appoin
     .orderBy(asc(t.id))
     .limit(1);
   return { customerName: customer?.name ?? null, locationState: location?.state ?? null, technicianName: assignment?.name ?? null };
+}
+
+/** Everything a reminder's fire reads, from one statement: it runs for each of a burst of thousands. */
+export type ReminderFire = {
+  reminder: ReminderRow;
+  settings: StoredReminderSettings | null;
+  appointment: ReminderAppointment | undefined;
+  context: ReminderContext;
+  /** As findReminderCandidates orders them (location contacts, then the customer's; no do-not-text). */
+  candidates: string[];
+  /** The candidates opted out with us. */
+  optedOut: string[];
+};
+
+/**
+ * The reminder with its tenant's settings, its appointment (and job), the names its text
+ * carries and who may get it — the reads of findReminder, findReminderSettings,
+ * findReminderAppointment, findReminderContext, findReminderCandidates and findConsent in
+ * one round trip.
+ */
+export async function findReminderFire(db: Executor, tenantId: string, reminderId: string): Promise<ReminderFire | undefined> {
+  const a = stAppointments;
+  const j = stJobs;
+  const r = reminders;
+  const l = stLocationContacts;
+  const c = stCustomerContacts;
+  const candidateRows = sql`select ${l.phone} as phone, 0 as rank, ${l.id} as id from ${l}
+      where ${l.tenantId} = ${tenantId} and ${l.locationId} = ${j.locationId} and ${l.type} = 'MobilePhone' and ${l.doNotText} = false and ${l.active} and ${l.phone} is not null
+    union all
+    select ${c.phone}, 1, ${c.id} from ${c}
+      where ${c.tenantId} = ${tenantId} and ${c.customerId} = ${a.customerId} and ${c.type} = 'MobilePhone' and ${c.doNotText} = false and ${c.active} and ${c.phone} is not null`;
+  const [row] = await db
+    .select({
+      reminder: getTableColumns(r),
+      settings: sql<StoredReminderSettings | null>`(select ${reminderSettings.settings} from ${reminderSettings} where ${reminderSettings.tenantId} = ${tenantId})`,
+      appointmentId: a.id,
+      status: a.status,
+      startsAt: a.startsAt,
+      endsAt: a.endsAt,
+      arrivalWindowStart: a.arrivalWindowStart,
+      arrivalWindowEnd: a.arrivalWindowEnd,
+      customerId: a.customerId,
+      active: a.active,
+      jobId: a.jobId,
+      jobStatus: j.jobStatus,
+      locationId: j.locationId,
+      businessUnitId: j.businessUnitId,
+      jobTypeId: j.jobTypeId,
+      customerName: sql<string | null>`(select ${stCustomers.name} from ${stCustomers} where ${stCustomers.tenantId} = ${tenantId} and ${stCustomers.id} = ${a.customerId})`,
+      locationState: sql<string | null>`(select ${stLocations.state} from ${stLocations} where ${stLocations.tenantId} = ${tenantId} and ${stLocations.id} = ${j.locationId})`,
+      technicianName: sql<string | null>`(select ${stAppointmentAssignments.technicianName} from ${stAppointmentAssignments}
+        where ${stAppointmentAssignments.tenantId} = ${tenantId} and ${stAppointmentAssignments.appointmentId} = ${a.id} and ${stAppointmentAssignments.active} order by ${stAppointmentAssignments.id} limit 1)`,
+      candidates: sql<string[]>`array(select phone from (${candidateRows}) as candidates order by rank, id)`,
+      optedOut: sql<string[]>`array(select ${communicationPreferences.phone} from ${communicationPreferences}
+        where ${communicationPreferences.tenantId} = ${tenantId} and ${communicationPreferences.smsOptOut} and ${communicationPreferences.phone} in (select phone from (${candidateRows}) as candidates))`,
+    })
+    .from(r)
+    .leftJoin(a, and(eq(a.tenantId, r.tenantId), eq(a.id, r.appointmentId)))
+    .leftJoin(j, and(eq(j.tenantId, a.tenantId), eq(j.id, a.jobId)))
+    .where(and(eq(r.tenantId, tenantId), eq(r.id, reminderId)));
+  if (!row) return undefined;
+  const appointment: ReminderAppointment | undefined =
+    row.appointmentId === null
+      ? undefined
+      : {
+          id: row.appointmentId,
+          status: row.status,
+          startsAt: row.startsAt,
+          endsAt: row.endsAt,
+          arrivalWindowStart: row.arrivalWindowStart,
+          arrivalWindowEnd: row.arrivalWindowEnd,
+          customerId: row.customerId,
+          active: row.active ?? false,
+          jobId: row.jobId,
+          jobStatus: row.jobStatus,
+          locationId: row.locationId,
+          businessUnitId: row.businessUnitId,
+          jobTypeId: row.jobTypeId,
+        };
+  // Unique, in order: a number on both the location and the customer is one candidate.
+  const candidates = [...new Set(row.candidates)];
+  return {
+    reminder: row.reminder,
+    settings: row.settings,
+    appointment,
+    context: { customerName: row.customerName, locationState: row.locationState, technicianName: row.technicianName },
+    candidates,
+    optedOut: row.optedOut,
+  };
 }
 
 export async function listAppointmentReminders(db: Executor, tenantId: string, appointmentId: number): Promise<ReminderRow[]> {
