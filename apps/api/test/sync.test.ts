@@ -54,6 +54,13 @@ describe('GET /tenants/:tenantId/sync', () => {
     const bareStatus = await api.request(`/api/v1/tenants/${bare}/sync?source=servicetitan`, admin);
     expect(bareStatus.body.sources).toEqual([{ source: 'servicetitan', configured: false }]);
     expect(bareStatus.body.modules).toHaveLength(ST_MODULES.length);
+    // Unasked, a tenant lists only the modules of the sources it has configured.
+    const bareAll = await api.request(`/api/v1/tenants/${bare}/sync`, admin);
+    expect(bareAll.body.sources).toEqual([
+      { source: 'servicetitan', configured: false },
+      { source: 'ghl', configured: false },
+    ]);
+    expect(bareAll.body.modules).toEqual([]);
   });
 
   it('answers 400 for an unknown source', async () => {

@@ -38,7 +38,7 @@ export function syncRoutes(db: Database, bus: JobBus<FieldhandCatalog>): AnyRout
       path: '/tenants/:tenantId/sync',
       operationId: 'getSyncStatus',
       summary: 'Sync status per module',
-      description: 'For every module of every source (or of `source`): running or idle, records mirrored, cursor age, last success and last error.',
+      description: 'For every module of every configured source (or of `source`, configured or not): running or idle, records mirrored, cursor age, last success and last error. `sources` says which sources the tenant has configured.',
       tag: 'sync',
       access: 'tenant',
       params: tenantParams,
@@ -49,7 +49,8 @@ export function syncRoutes(db: Database, bus: JobBus<FieldhandCatalog>): AnyRout
         const tenant = await requireTenant(db, params.tenantId);
         const sources = SYNC_SOURCES.list.filter((s) => !query.source || s.name === query.source);
         const modules = [];
-        for (const source of sources) modules.push(...(await syncStatus(db, source, tenant.id)));
+        // Unasked, only configured sources list their modules: a tenant without GHL is not shown three GHL modules that never sync.
+        for (const source of sources) if (query.source || source.configured(tenant)) modules.push(...(await syncStatus(db, source, tenant.id)));
         return { status: 200, body: { sources: sources.map((s) => ({ source: s.name, configured: s.configured(tenant) })), modules } };
       },
     }),
