@@ -1,22 +1,12 @@
 import type { FieldhandCatalog, OutboxJob } from '@fieldhand/queues';
-import type { ChangeEvent, RowChange, SyncModule } from './sync-source.js';
+import type { RowChange, SyncModule } from './sync-source.js';
 
 /** A job a synced change leads to, for the outbox. */
 export type EventJob = OutboxJob<FieldhandCatalog> & { tenantId: string };
 
-// The events the reminders worker re-plans on: the appointment, or every appointment of the job.
-const REMINDER_EVENTS = new Set(['appointment.scheduled', 'appointment.rescheduled', 'appointment.canceled', 'appointment.status_changed', 'job.canceled']);
-
-function reminderJob(tenantId: string, eventId: string, event: ChangeEvent): EventJob {
-  // Only ServiceTitan's appointment and job events come here: their ids are numbers.
-  const id = Number(event.subject.id);
-  const target = event.subject.type === 'job' ? { jobId: id } : { appointmentId: id };
-  return { name: 'reminders.appointment-changed', jobId: `rem-${eventId}`, tenantId, data: { tenantId, eventId, ...target } };
-}
-
 /**
- * The jobs for the changes one page made: a workflow.domain-event for each event, and
- * for appointment changes a reminders job. The event id is derived from tenant, event,
+ * The jobs for the changes one page made: a workflow.domain-event for each event and
+ * whatever the module's `followUps` add for it. The event id is derived from tenant, event,
  * subject and the record's modifiedOn, so the same change seen twice yields the same id,
  * and the job ids from it: BullMQ ignores an add whose job id exists, so re-emitting
  * after a crash adds nothing.
@@ -33,7 +23,7 @@ export function changeEventJobs(source: string, module: SyncModule, tenantId: st
         tenantId,
         data: { tenantId, eventId, type: event.type, source, subject: event.subject, refs: event.refs, old: event.old, new: event.new, occurredAt: change.modifiedOn.toISOString() },
       });
-      if (REMINDER_EVENTS.has(event.type)) jobs.push(reminderJob(tenantId, eventId, event));
+      if (module.followUps) jobs.push(...module.followUps(tenantId, eventId, event));
     }
   }
   return jobs;

@@ -4,3 +4,4 @@ export { startSync } from './start-sync.js';
 export type { ChangeEvent, RowChange, SourcePage, SourceRecord, SyncModule, SyncSource, SyncSourceDefinition } from './sync-source.js';
 export { findModule, syncSources, type SyncDeps, type SyncSources } from './sync-sources.js';
 export { syncStatus } from './sync-status.js';
+export { changeEventJobs, type EventJob } from './change-events.js';

@@ -46,6 +46,11 @@ export type SyncModule = {
    * read inactive (the table needs an `active` column).
    */
   reconcile?: boolean;
+  /**
+   * Jobs an event of this module leads to besides its workflow.domain-event (a push of
+   * the changed record to another system), under ids derived from `eventId`.
+   */
+  followUps?(tenantId: string, eventId: string, event: ChangeEvent): Array<OutboxJob<FieldhandCatalog> & { tenantId: string }>;
   /** Jobs to run once a first pass (which emits no events) has brought the module in. */
   afterBackfill?(tenantId: string, runId: string): Array<OutboxJob<FieldhandCatalog> & { tenantId: string }>;
 };

@@ -5,6 +5,15 @@ import { int, money, str, time } from './values.js';
 
 const ENDED = new Set(['Canceled', 'Done']);
 
+/** An appointment's change, or a job canceled with all its visits: the reminders worker re-plans them. */
+const remindersReplan: StModuleSpec['followUps'] = (tenantId, eventId, event) => {
+  const id = Number(event.subject.id);
+  const target = event.subject.type === 'job' ? { jobId: id } : { appointmentId: id };
+  return event.type.startsWith('appointment.') || event.type === 'job.canceled'
+    ? [{ name: 'reminders.appointment-changed', jobId: `rem-${eventId}`, tenantId, data: { tenantId, eventId, ...target } }]
+    : [];
+};
+
 function jobEvents(change: RowChange): ChangeEvent[] {
   const becameStatus = (status: string) => change.new.job_status === status && change.old?.job_status !== status;
   const type = becameStatus('Completed') ? ('job.completed' as const) : becameStatus('Canceled') && change.old ? ('job.canceled' as const) : undefined;
@@ -58,6 +67,7 @@ export const jobModules: StModuleSpec[] = [
     }),
     tracked: ['customer_id', 'location_id', 'job_status', 'completed_on'],
     events: jobEvents,
+    followUps: remindersReplan,
   },
   {
     // Appointments live in jpm; the old setup asked dispatch for them and got 404s.
@@ -77,6 +87,7 @@ export const jobModules: StModuleSpec[] = [
     }),
     tracked: ['job_id', 'customer_id', 'status', 'starts_at', 'ends_at'],
     events: appointmentEvents,
+    followUps: remindersReplan,
     // The first pass emits no events: the upcoming visits it brought in still get their reminders.
     afterBackfill: (tenantId, runId) => [{ name: 'reminders.plan-tenant', jobId: `rem-plan-${tenantId}-${runId}`, tenantId, data: { tenantId } }],
   },

@@ -15,6 +15,7 @@ export type StModuleSpec = {
   /** Columns whose previous values change detection needs. */
   tracked: readonly string[];
   events?: (change: RowChange) => ChangeEvent[];
+  followUps?: SyncModule['followUps'];
   afterBackfill?: SyncModule['afterBackfill'];
 };
 
