@@ -18,6 +18,7 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { consentRoutes } from './routes/consent.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { docsRoutes } from './routes/docs.js';
+import { ghlRoutes } from './routes/ghl.js';
 import { maintenanceRoutes } from './routes/maintenance.js';
 import { messageRoutes } from './routes/messages.js';
 import { operationRoutes } from './routes/operations.js';
@@ -91,7 +92,7 @@ export function createApp(deps: AppDeps): Express {
 
   let document: OpenApiDocument | undefined;
   const apiRoutes: AnyRoute[] = [
-    ...tenantRoutes(db),
+    ...tenantRoutes(db, bus, logger),
     ...apiKeyRoutes(db),
     ...deadLetterRoutes(db, bus),
     ...maintenanceRoutes(db, bus),
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps): Express {
     ...workflowRunRoutes(db, bus, logger),
     ...workflowEventRoutes(db),
     ...reminderRoutes(db, bus, logger),
+    ...ghlRoutes(db),
     ...docsRoutes(() => (document ??= buildOpenApiDocument(groups, http.PUBLIC_BASE_URL))),
   ];
   const groups: RouteGroup[] = [

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ApiClient, ApiError } from './api-client.js';
 import { registerDeadLetterCommands } from './commands/dead-letters.js';
+import { registerGhlCommands } from './commands/ghl.js';
 import { registerKeysCommand, registerProbeCommand } from './commands/probe.js';
 import { registerReminderCommands } from './commands/reminders.js';
 import { registerSyncCommands } from './commands/sync.js';
@@ -33,6 +34,7 @@ export async function main(argv: string[], context: CliContext = {}): Promise<nu
   registerSyncCommands(program, client, output);
   registerWorkflowCommands(program, client, output);
   registerReminderCommands(program, client, output);
+  registerGhlCommands(program, client, output);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

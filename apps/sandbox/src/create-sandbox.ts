@@ -8,8 +8,9 @@ import { FaultEngine } from './faults/fault-engine.js';
 import { faultMiddleware } from './faults/fault-middleware.js';
 import { faultRoutes } from './faults/fault-routes.js';
 import { contactRoutes } from './ghl/contact-routes.js';
-import { ghlAuth } from './ghl/ghl-auth.js';
+import { ghlAuth, ghlRequestRoutes } from './ghl/ghl-auth.js';
 import { ghlControlRoutes } from './ghl/ghl-control-routes.js';
+import { noteTaskRoutes } from './ghl/note-task-routes.js';
 import { opportunityRoutes } from './ghl/opportunity-routes.js';
 import { GhlWebhookSigner } from './ghl/webhook-signer.js';
 import { phoneDataRoute, phonePageRoute } from './phone/phone-routes.js';
@@ -69,6 +70,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     ghlAuth(accounts, options.ghlRateLimit ?? { max: 100, intervalMs: 10_000, dailyMax: 200_000 }),
     express.json(),
     contactRoutes(),
+    noteTaskRoutes(),
     opportunityRoutes(),
   );
   app.use(VENDOR_PREFIXES.twilio, faultMiddleware(faults, 'twilio'), twilioRoutes({ accounts, ledger, faults, statusStepMs: options.twilioStatusStepMs ?? 1_000 }));
@@ -78,6 +80,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   app.use(`${control}/faults`, faultRoutes(faults));
   app.use(`${control}/servicetitan`, stControlRoutes(accounts));
   app.use(`${control}/ghl`, ghlControlRoutes(ghlSigner));
+  app.use(`${control}/ghl`, ghlRequestRoutes(accounts));
   app.use(`${control}/twilio`, twilioControlRoutes(accounts, ledger));
   app.use(`${control}/phone`, phoneDataRoute(accounts, ledger, demo));
   app.get(`${control}/health`, (_req, res) => void res.json({ ok: true }));

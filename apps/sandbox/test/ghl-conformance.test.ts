@@ -60,6 +60,26 @@ describe('GoHighLevel responses validate against the vendor OpenAPI specs', () =
     await expectValid(await ghl(`/contacts/${contactId}`), contacts.response('/contacts/{contactId}', 'get', '200'));
   });
 
+  it('POST and GET /contacts/{id}/notes and /tasks (an unknown contact is a 400, a task without dueDate a 422)', async () => {
+    const note = await expectValid(await ghl(`/contacts/${contactId}/notes`, { method: 'POST', body: { body: 'Replied to a text: hi' } }), contacts.response('/contacts/{contactId}/notes', 'post', '201'));
+    expect(note['note']).toMatchObject({ body: 'Replied to a text: hi', contactId });
+    const notes = await expectValid(await ghl(`/contacts/${contactId}/notes`), contacts.response('/contacts/{contactId}/notes', 'get', '200'));
+    expect(notes['notes']).toEqual([note['note']]);
+    const task = { title: 'Call back Ada', body: 'hi', dueDate: '2031-01-01T10:00:00Z', completed: false, assignedTo: 'user-1' };
+    const created = await expectValid(await ghl(`/contacts/${contactId}/tasks`, { method: 'POST', body: task }), contacts.response('/contacts/{contactId}/tasks', 'post', '201'));
+    expect(created['task']).toMatchObject({ ...task, dueDate: '2031-01-01T10:00:00.000Z', contactId });
+    const tasks = await expectValid(await ghl(`/contacts/${contactId}/tasks`), contacts.response('/contacts/{contactId}/tasks', 'get', '200'));
+    expect(tasks['tasks']).toEqual([created['task']]);
+    expect((await ghl('/contacts/nosuchcontact/notes', { method: 'POST', body: { body: 'x' } })).status).toBe(400);
+    expect((await ghl(`/contacts/${contactId}/tasks`, { method: 'POST', body: { title: 'x', completed: false } })).status).toBe(422);
+  });
+
+  it('PUT /contacts/{id} sets DND per channel, leaving the other channels alone', async () => {
+    await ghl(`/contacts/${contactId}`, { method: 'PUT', body: { dndSettings: { Email: { status: 'active' } } } });
+    const updated = await expectValid(await ghl(`/contacts/${contactId}`, { method: 'PUT', body: { dndSettings: { SMS: { status: 'active', message: 'STOP' } } } }), contacts.response('/contacts/{contactId}', 'put', '200'));
+    expect((updated['contact'] as { dndSettings: unknown }).dndSettings).toEqual({ Email: { status: 'active' }, SMS: { status: 'active', message: 'STOP' } });
+  });
+
   it('POST /contacts/search pages with searchAfter (each contact validates as the contact schema)', async () => {
     // The spec gives search no response schema; its contacts are the contact schema.
     const validateContact = contacts.component('GetContectByIdSchema');

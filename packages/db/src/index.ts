@@ -22,3 +22,5 @@ export * from './repositories/workflow-events.js';
 export * from './repositories/st-subjects.js';
 export * from './repositories/reminders.js';
 export * from './repositories/vendor-writes.js';
+export * from './repositories/ghl-contacts.js';
+export * from './repositories/ghl-links.js';

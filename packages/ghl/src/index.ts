@@ -1,6 +1,6 @@
 export { createGhlClientFactory, type GhlClientFactory, type GhlClientFactoryOptions } from './client/client-factory.js';
 export { GhlAuthError, GhlNotConfiguredError, GhlRequestError, GhlRetryableError, type GhlErrorBody } from './client/errors.js';
-export { createGhlHttp, GHL_API_VERSION, GhlClient, type ContactSearch, type GhlContactRecord, type GhlLocation, type GhlOpportunityRecord, type OpportunitySearch } from './client/ghl-client.js';
+export { createGhlHttp, GHL_API_VERSION, GhlClient, type ContactSearch, type GhlContactRecord, type GhlLocation, type GhlNote, type GhlTask, type GhlOpportunityRecord, type OpportunitySearch } from './client/ghl-client.js';
 export { GHL_LIMITS, GhlRequestBudget, type GhlLimits } from './client/request-budget.js';
 export { applyGhlWebhook, smsDndOf, type GhlWebhookDeps, type GhlWebhookJob, type GhlWebhookOutcome } from './webhooks/apply-webhook.js';
 export { GHL_ED25519_PUBLIC_KEY, GHL_RSA_PUBLIC_KEY } from './webhooks/published-keys.js';
@@ -11,4 +11,6 @@ export { GHL_SYNC_DEFAULTS, type GhlModule, type GhlSyncOptions } from './sync/g
 export { pushConsent } from './push/push-consent.js';
 export type { GhlPushDeps } from './push/push-deps.js';
 export { pushEstimate, pushEstimates } from './push/push-estimate.js';
+export { checkEstimatePipeline, estimatePipelineVersion, pushEstimatesJob, sameEstimatePipeline, wantedOpportunity, type EstimatePipelineProblem } from './push/estimate-pipeline.js';
+export type { PushOutcome } from './push/push-outcome.js';
 export { pushReply } from './push/push-reply.js';

@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { createTenant, listTenants, toPublicTenant, updateTenant, type Database } from '@fieldhand/db';
-import { ForbiddenError } from '../errors/http-error.js';
+import { createTenant, listTenants, toPublicTenant, updateTenant, type Database, type GhlCredentials, type GhlEstimatePipeline } from '@fieldhand/db';
+import { checkEstimatePipeline, pushEstimatesJob, sameEstimatePipeline } from '@fieldhand/ghl';
+import type { Logger } from '@fieldhand/observability';
+import { flushOutbox, writeOutbox, type FieldhandCatalog, type JobBus } from '@fieldhand/queues';
+import { ForbiddenError, ValidationError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
 import { requireTenant, tenantNotFound } from '../http/require-tenant.js';
 import { pageOf, pageQuery, uuidParam } from '../schemas/common.js';
@@ -15,7 +18,23 @@ function sameSender(current: Sender, next: Sender): boolean {
   return (current?.from ?? null) === (next?.from ?? null) && (current?.messagingServiceSid ?? null) === (next?.messagingServiceSid ?? null);
 }
 
-export function tenantRoutes(db: Database): AnyRoute[] {
+type GhlInput = { locationId: string; token: string; estimatePipeline?: GhlEstimatePipeline | null | undefined };
+
+/** The ghl block to store: an omitted estimatePipeline keeps the stored one while the location stays. */
+function nextGhl(current: GhlCredentials | null, input: GhlInput | null): GhlCredentials | null {
+  if (input === null) return null;
+  const { estimatePipeline, ...credentials } = input;
+  const kept = estimatePipeline === undefined && current?.locationId === input.locationId ? current.estimatePipeline : (estimatePipeline ?? undefined);
+  return kept ? { ...credentials, estimatePipeline: kept } : credentials;
+}
+
+/** A 400 naming the pipeline or stage id the tenant's synced GHL pipelines do not have. */
+async function validateEstimatePipeline(db: Database, tenantId: string, setting: GhlEstimatePipeline): Promise<void> {
+  const problems = await checkEstimatePipeline(db, tenantId, setting);
+  if (problems.length > 0) throw new ValidationError(problems.map((p) => p.message).join('; '), problems);
+}
+
+export function tenantRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logger: Logger): AnyRoute[] {
   return [
     defineRoute({
       method: 'post',
@@ -28,7 +47,16 @@ export function tenantRoutes(db: Database): AnyRoute[] {
       body: createTenantBody,
       responses: { 201: { description: 'The tenant', schema: tenantResponse } },
       errors: [409],
-      handler: async ({ body }) => ({ status: 201, body: toPublicTenant(await createTenant(db, body)) }),
+      handler: async ({ body }) => {
+        const setting = body.ghl?.estimatePipeline;
+        // A tenant being created has no synced pipelines to check the ids against yet.
+        if (setting) {
+          throw new ValidationError(`GHL pipeline ${setting.pipelineId} is not one of the tenant's synced pipelines (none are synced yet: set ghl.estimatePipeline with PATCH once the GHL sync has run)`, [
+            { path: 'ghl.estimatePipeline.pipelineId', message: `GHL pipeline ${setting.pipelineId} is not synced for this tenant` },
+          ]);
+        }
+        return { status: 201, body: toPublicTenant(await createTenant(db, { ...body, ghl: body.ghl ? nextGhl(null, body.ghl) : null })) };
+      },
     }),
     defineRoute({
       method: 'get',
@@ -66,6 +94,7 @@ export function tenantRoutes(db: Database): AnyRoute[] {
       summary: 'Change a tenant',
       description:
         'Only the fields given change. A vendor block replaces the stored one whole; `null` removes it. ' +
+        '`ghl.estimatePipeline` omitted from a `ghl` block keeps the stored one while the location stays; a changed one (validated against the synced GHL pipelines, 400 naming a bad id) pushes every estimate to it. ' +
         'A Twilio sender (`twilio.from`, `twilio.messagingServiceSid`) belongs to one tenant (409 `sender_taken` on a clash) and only the admin may set, change or remove it.',
       tag: 'tenants',
       access: 'tenant',
@@ -74,13 +103,23 @@ export function tenantRoutes(db: Database): AnyRoute[] {
       responses: { 200: { description: 'The tenant after the change', schema: tenantResponse } },
       errors: [403, 404, 409],
       handler: async ({ params, body, principal }) => {
+        const current = await requireTenant(db, params.tenantId);
         if (principal?.kind !== 'admin' && body.twilio !== undefined) {
-          const current = await requireTenant(db, params.tenantId);
           if (!sameSender(current.twilio, body.twilio)) throw new ForbiddenError('Only the admin may set, change or remove a Twilio sender');
         }
-        const row = await updateTenant(db, params.tenantId, body);
-        if (!row) throw tenantNotFound();
-        return { status: 200, body: toPublicTenant(row) };
+        const { ghl: ghlInput, ...rest } = body;
+        const ghl = ghlInput === undefined ? undefined : nextGhl(current.ghl, ghlInput);
+        if (ghlInput?.estimatePipeline) await validateEstimatePipeline(db, params.tenantId, ghlInput.estimatePipeline);
+        const setting = ghl?.estimatePipeline;
+        // A changed estimate pipeline pushes every estimate there: decided with the change, through the outbox.
+        const jobs = ghl !== undefined && setting && !sameEstimatePipeline(current.ghl?.estimatePipeline, setting) ? [pushEstimatesJob(params.tenantId, setting, new Date())] : [];
+        const saved = await db.transaction(async (tx) => {
+          const row = await updateTenant(tx, params.tenantId, ghl === undefined ? rest : { ...rest, ghl });
+          return { row, outbox: row ? await writeOutbox(tx, bus.catalog, jobs) : [] };
+        });
+        if (!saved.row) throw tenantNotFound();
+        await flushOutbox(bus, saved.outbox).catch((err: unknown) => logger.warn({ err }, 'could not enqueue the GHL estimate push; the outbox reconciler will'));
+        return { status: 200, body: toPublicTenant(saved.row) };
       },
     }),
   ];

@@ -14,10 +14,27 @@ const serviceTitanInput = z
   })
   .meta({ id: 'ServiceTitanCredentialsInput' });
 
+const ghlId = z.string().min(1).max(128);
+const estimatePipeline = z
+  .strictObject({
+    pipelineId: ghlId,
+    openStageId: ghlId,
+    soldStageId: ghlId.optional(),
+    lostStageId: ghlId.optional(),
+  })
+  .meta({
+    id: 'GhlEstimatePipeline',
+    description:
+      "Where ServiceTitan estimates become GHL opportunities: ids of one of the tenant's synced GHL pipelines and its stages (400 naming an id that is not). " +
+      'Sold estimates move to soldStageId (won), dismissed ones to lostStageId (lost); without one the stage stays. Saving a changed one pushes every estimate.',
+  });
+
 const ghlInput = z
   .strictObject({
-    locationId: z.string().min(1).max(128),
+    locationId: ghlId,
     token: secret,
+    // Omitted: the stored one stays (while the location does); null removes it.
+    estimatePipeline: estimatePipeline.nullable().optional(),
   })
   .meta({ id: 'GhlCredentialsInput' });
 
@@ -78,7 +95,13 @@ export const tenantResponse = z
     name: z.string(),
     timezone: z.string(),
     servicetitan: z.object({ tenantId: z.string(), clientId: z.string(), configured: z.literal(true) }).nullable(),
-    ghl: z.object({ locationId: z.string(), configured: z.literal(true) }).nullable(),
+    ghl: z
+      .object({
+        locationId: z.string(),
+        configured: z.literal(true),
+        estimatePipeline: z.object({ pipelineId: z.string(), openStageId: z.string(), soldStageId: z.string().optional(), lostStageId: z.string().optional() }).nullable(),
+      })
+      .nullable(),
     twilio: z
       .object({
         from: z.string().nullable(),

@@ -4,9 +4,17 @@ import type { FaultEngine } from './fault-engine.js';
 import type { FaultKind, FaultRule } from './fault-rules.js';
 import { sendVendorError } from './vendor-error.js';
 
-const MIDDLEWARE_KINDS: readonly FaultKind[] = ['http-error', 'latency', 'hang', 'truncate', 'malformed'];
+const MIDDLEWARE_KINDS: readonly FaultKind[] = ['http-error', 'latency', 'hang', 'truncate', 'malformed', 'respond-then-fail'];
 
 const STATUS_TEXT: Record<number, string> = { 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+
+/** Lets the route do its work, then cuts the connection instead of sending its answer. */
+function dropAnswer(res: Response): void {
+  res.send = (): Response => {
+    res.socket?.destroy();
+    return res;
+  };
+}
 
 /** Rewrites the body the route is about to send, so the client gets broken JSON. */
 function corruptBody(res: Response, kind: 'truncate' | 'malformed'): void {
@@ -29,6 +37,11 @@ function applyAll(rules: FaultRule[], vendor: Vendor, res: Response, next: NextF
     if (error) {
       if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.retryAfterSeconds));
       sendVendorError(res, vendor, error.status, STATUS_TEXT[error.status] ?? 'Injected fault');
+      return;
+    }
+    if (rules.some((rule) => rule.kind === 'respond-then-fail')) {
+      dropAnswer(res);
+      next();
       return;
     }
     const corrupt = rules.find((rule) => rule.kind === 'truncate' || rule.kind === 'malformed');

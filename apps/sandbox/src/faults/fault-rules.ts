@@ -11,7 +11,9 @@ export const faultRuleSchema = z.object({
   method: z.string().toUpperCase().optional(),
   endpoint: z.string().min(1).optional(),
   probability: z.number().min(0).max(1).default(1),
-  kind: z.enum(['http-error', 'latency', 'hang', 'truncate', 'malformed', 'token-expiry', 'duplicate-callback', 'out-of-order-callback']),
+  // respond-then-fail: the route runs (the vendor accepted the request and changed its data),
+  // then the connection is cut instead of answering: the caller cannot tell it was made.
+  kind: z.enum(['http-error', 'latency', 'hang', 'truncate', 'malformed', 'respond-then-fail', 'token-expiry', 'duplicate-callback', 'out-of-order-callback']),
   /** http-error: the status to answer with (429, 500, 503, ...). */
   status: z.number().int().min(400).max(599).default(500),
   /** http-error: Retry-After seconds; omitted means no header. */
@@ -32,4 +34,4 @@ export const faultConfigSchema = z.object({
 export type FaultConfigInput = z.input<typeof faultConfigSchema>;
 
 /** Kinds the HTTP middleware applies; the rest are applied where callbacks are scheduled. */
-export const HTTP_FAULT_KINDS: readonly FaultKind[] = ['http-error', 'latency', 'hang', 'truncate', 'malformed', 'token-expiry'];
+export const HTTP_FAULT_KINDS: readonly FaultKind[] = ['http-error', 'latency', 'hang', 'truncate', 'malformed', 'respond-then-fail', 'token-expiry'];

@@ -61,7 +61,7 @@ export function opportunityRoutes(): Router {
     // Newest first; the cursor is (createdAt ms, id) of the last item seen.
     const sorted = [...account.store.opportunities.values()]
       .filter((o) => (!q['pipeline_id'] || o.pipelineId === q['pipeline_id']) && (!q['pipeline_stage_id'] || o.pipelineStageId === q['pipeline_stage_id']))
-      .filter((o) => (!q['contact_id'] || o.contactId === q['contact_id']) && (!wanted || o.status === wanted))
+      .filter((o) => (!q['contact_id'] || o.contactId === q['contact_id']) && (!wanted || o.status === wanted) && (!q['id'] || o.id === q['id']))
       .filter((o) => !q['q'] || o.name.toLowerCase().includes(q['q'].toLowerCase()))
       // Ties by id in code-unit order, the order the startAfterId comparison below uses.
       .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0));
@@ -82,6 +82,14 @@ export function opportunityRoutes(): Router {
       meta['nextPageUrl'] = `/opportunities/search?location_id=${account.locationId}&limit=${limit}&startAfter=${Date.parse(last.createdAt)}&startAfterId=${last.id}`;
     }
     res.json({ opportunities: page.map((o) => opportunityView(account, o)), meta, aggregations: {} });
+  });
+
+  // GET /opportunities/{id} (get-opportunity): after search and pipelines, which it would otherwise shadow.
+  router.get('/opportunities/:id', (req, res) => {
+    const account = ghlAccountOf(res.locals);
+    const opportunity = account.store.opportunities.get(String(req.params['id']));
+    if (!opportunity) return void res.status(400).json({ statusCode: 400, message: 'Opportunity not found' });
+    res.json({ opportunity: opportunityView(account, opportunity) });
   });
 
   router.post('/opportunities/', (req, res) => {

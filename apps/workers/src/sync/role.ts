@@ -1,4 +1,5 @@
 import { applyGhlWebhook, ghlSource, pushConsent, pushEstimate, pushEstimates, pushReply, type GhlPushDeps } from '@fieldhand/ghl';
+import { isLastAttempt } from '@fieldhand/queues';
 import { serviceTitanSource } from '@fieldhand/servicetitan';
 import { applyPage, planSyncs, startSync, syncSources, type SyncDeps } from '@fieldhand/sync';
 import { ghlClients } from '../bootstrap/ghl-clients.js';
@@ -27,7 +28,7 @@ export const syncRole = defineRole({
       'ghl.push-estimate': (data) => pushEstimate(push, data),
       'ghl.push-estimates': (data) => pushEstimates(push, data),
       'ghl.push-consent': (data) => pushConsent(push, data),
-      'ghl.push-reply': (data) => pushReply(push, data),
+      'ghl.push-reply': (data, ctx) => pushReply(push, data, { lastAttempt: isLastAttempt(ctx.job) }),
     };
   },
 });

@@ -49,6 +49,17 @@ export async function findMessageByKey(db: Executor, tenantId: string, key: stri
   return row;
 }
 
+/** Our last text to this number that left for Twilio before `before`: what a reply answers. */
+export async function findLastTextTo(db: Executor, tenantId: string, phone: string, before: Date): Promise<MessageRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.tenantId, tenantId), eq(messages.to, phone), eq(messages.direction, 'outbound'), lt(messages.createdAt, before), sql`${messages.status} not in ('queued', 'canceled')`))
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(1);
+  return row;
+}
+
 export async function findMessageById(db: Executor, id: string): Promise<MessageRow | undefined> {
   const [row] = await db.select().from(messages).where(eq(messages.id, id));
   return row;

@@ -1,7 +1,8 @@
 import { desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
+import type { Executor } from '../executor.js';
 import { afterCursor, cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
-import { tenants, type GhlCredentials, type ServiceTitanCredentials, type TwilioSettings } from '../schema/index.js';
+import { tenants, type GhlCredentials, type GhlEstimatePipeline, type ServiceTitanCredentials, type TwilioSettings } from '../schema/index.js';
 
 export type TenantRow = typeof tenants.$inferSelect;
 
@@ -19,7 +20,7 @@ export type PublicTenant = {
   name: string;
   timezone: string;
   servicetitan: { tenantId: string; clientId: string; configured: true } | null;
-  ghl: { locationId: string; configured: true } | null;
+  ghl: { locationId: string; configured: true; estimatePipeline: GhlEstimatePipeline | null } | null;
   twilio: {
     from: string | null;
     messagingServiceSid: string | null;
@@ -40,7 +41,7 @@ export function toPublicTenant(row: TenantRow): PublicTenant {
     servicetitan: row.servicetitan
       ? { tenantId: row.servicetitan.tenantId, clientId: row.servicetitan.clientId, configured: true }
       : null,
-    ghl: row.ghl ? { locationId: row.ghl.locationId, configured: true } : null,
+    ghl: row.ghl ? { locationId: row.ghl.locationId, configured: true, estimatePipeline: row.ghl.estimatePipeline ?? null } : null,
     twilio: row.twilio
       ? {
           from: row.twilio.from ?? null,
@@ -72,7 +73,7 @@ export async function findTenantName(db: Database, id: string): Promise<string |
   return row?.name;
 }
 
-export async function updateTenant(db: Database, id: string, patch: Partial<TenantInput>): Promise<TenantRow | undefined> {
+export async function updateTenant(db: Executor, id: string, patch: Partial<TenantInput>): Promise<TenantRow | undefined> {
   const [row] = await db
     .update(tenants)
     .set({ ...patch, updatedAt: new Date() })

@@ -18,6 +18,11 @@ export async function findVendorWrite(db: Executor, tenantId: string, id: string
   return row;
 }
 
+export async function findVendorWriteByKey(db: Executor, tenantId: string, key: string): Promise<VendorWriteRow | undefined> {
+  const [row] = await db.select().from(vendorWrites).where(and(eq(vendorWrites.tenantId, tenantId), eq(vendorWrites.key, key)));
+  return row;
+}
+
 /**
  * Claims a write for one attempt: a pending row, or one left `sending` since before
  * `staleBefore` (its worker died mid-call). A twin job finds it claimed and stays out.

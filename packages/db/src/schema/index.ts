@@ -6,6 +6,7 @@ export * from './st-crm.js';
 export * from './st-jobs.js';
 export * from './st-settings.js';
 export * from './ghl.js';
+export * from './ghl-links.js';
 export * from './sync-state.js';
 export * from './messages.js';
 export * from './workflows.js';

@@ -3,7 +3,10 @@ import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/
 import { sealedJsonb } from '../secrets/sealed-jsonb.js';
 
 export type ServiceTitanCredentials = { tenantId: string; clientId: string; clientSecret: string; appKey: string };
-export type GhlCredentials = { locationId: string; token: string };
+/** Where ServiceTitan estimates become GHL opportunities (ids of the tenant's synced ghl_pipelines). */
+export type GhlEstimatePipeline = { pipelineId: string; openStageId: string; soldStageId?: string; lostStageId?: string };
+// estimatePipeline is a setting, not a secret: only the token is sealed.
+export type GhlCredentials = { locationId: string; token: string; estimatePipeline?: GhlEstimatePipeline };
 export type TwilioSettings = {
   from?: string;
   messagingServiceSid?: string;

@@ -46,8 +46,10 @@ export type ContactSearch = {
   filters?: Array<Record<string, unknown>>;
 };
 export type GhlContactRecord = Record<string, unknown> & { id: string; searchAfter?: [number, string] };
-export type OpportunitySearch = { limit: number; startAfter?: string | undefined; startAfterId?: string | undefined; pipelineId?: string; status?: string };
+export type OpportunitySearch = { limit: number; startAfter?: string | undefined; startAfterId?: string | undefined; pipelineId?: string; status?: string; contactId?: string };
 export type GhlOpportunityRecord = Record<string, unknown> & { id: string };
+export type GhlNote = { id: string; body?: string; contactId?: string; userId?: string; dateAdded?: string };
+export type GhlTask = { id: string; title?: string; body?: string; assignedTo?: string; dueDate?: string; completed?: boolean; contactId?: string };
 
 /**
  * Calls GHL API v2 for one location: its bearer token, the Version header, the shared
@@ -76,7 +78,7 @@ export class GhlClient {
   }
 
   searchOpportunities(search: OpportunitySearch, signal?: AbortSignal): Promise<{ opportunities: GhlOpportunityRecord[]; meta?: Record<string, unknown> }> {
-    const query = { location_id: this.location.locationId, limit: search.limit, startAfter: search.startAfter, startAfterId: search.startAfterId, pipeline_id: search.pipelineId, status: search.status };
+    const query = { location_id: this.location.locationId, limit: search.limit, startAfter: search.startAfter, startAfterId: search.startAfterId, pipeline_id: search.pipelineId, status: search.status, contact_id: search.contactId };
     return this.read({ method: 'GET', path: 'opportunities/search', query }, signal) as Promise<{ opportunities: GhlOpportunityRecord[]; meta?: Record<string, unknown> }>;
   }
 
@@ -103,6 +105,24 @@ export class GhlClient {
 
   async updateOpportunityStatus(opportunityId: string, status: 'open' | 'won' | 'lost' | 'abandoned', signal?: AbortSignal): Promise<void> {
     await this.write({ method: 'PUT', path: `opportunities/${encodeURIComponent(opportunityId)}/status`, body: { status } }, signal);
+  }
+
+  async contactNotes(contactId: string, signal?: AbortSignal): Promise<GhlNote[]> {
+    return ((await this.read({ method: 'GET', path: `contacts/${encodeURIComponent(contactId)}/notes` }, signal)) as { notes: GhlNote[] }).notes;
+  }
+
+  /** `POST /contacts/{id}/notes`: no idempotency key, so a caller that may repeat it looks in contactNotes first. */
+  async createNote(contactId: string, note: { body: string; userId?: string; title?: string }, signal?: AbortSignal): Promise<GhlNote> {
+    return ((await this.write({ method: 'POST', path: `contacts/${encodeURIComponent(contactId)}/notes`, body: note }, signal)) as { note: GhlNote }).note;
+  }
+
+  async contactTasks(contactId: string, signal?: AbortSignal): Promise<GhlTask[]> {
+    return ((await this.read({ method: 'GET', path: `contacts/${encodeURIComponent(contactId)}/tasks` }, signal)) as { tasks: GhlTask[] }).tasks;
+  }
+
+  /** `POST /contacts/{id}/tasks` (title, dueDate and completed are required). */
+  async createTask(contactId: string, task: { title: string; body?: string; dueDate: string; completed: boolean; assignedTo?: string }, signal?: AbortSignal): Promise<GhlTask> {
+    return ((await this.write({ method: 'POST', path: `contacts/${encodeURIComponent(contactId)}/tasks`, body: task }, signal)) as { task: GhlTask }).task;
   }
 
   /** A read: retried on what may pass (429 after its wait, 5xx, timeouts). */

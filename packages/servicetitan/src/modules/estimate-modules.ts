@@ -49,5 +49,11 @@ export const estimateModules: StModuleSpec[] = [
     },
     tracked: ['job_id', 'customer_id', 'location_id', 'status', 'total'],
     events: estimateEvents,
+    // A new or re-statused estimate goes to the tenant's GHL estimate pipeline (the job
+    // does nothing for a tenant without one); one job per change, so a later one is never
+    // swallowed by an earlier job id.
+    followUps: (tenantId, eventId, event) => [{ name: 'ghl.push-estimate', jobId: `ghlp-${eventId}`, tenantId, data: { tenantId, estimateId: Number(event.subject.id) } }],
+    // The first pass emits no events: estimates it brought in are pushed together.
+    afterBackfill: (tenantId, runId) => [{ name: 'ghl.push-estimates', jobId: `ghl-ests-backfill-${tenantId}-${runId}`, tenantId, data: { tenantId } }],
   },
 ];
