@@ -12,3 +12,4 @@ export * from './messages.js';
 export * from './workflows.js';
 export * from './outbox.js';
 export * from './reminders.js';
+export * from './conversations.js';
