@@ -25,6 +25,8 @@ export const QUEUE_SETTINGS: Record<QueueName, QueueSettings> = {
   'sms-status': { attempts: 10, backoffMs: 1_000, concurrency: 10, keepCompleted: { age: 6 * HOUR, count: 5_000 } },
   // A burst of reminders due in the same minute: each fire is a few short statements and a ledger insert.
   reminders: { attempts: 6, backoffMs: 2_000, concurrency: 20, keepCompleted: { age: 24 * HOUR, count: 5_000 } },
+  // Event publishing and delivery to tenant endpoints (delivery jobs set their own schedule of retries over about a day).
+  events: { attempts: 8, backoffMs: 5_000, concurrency: 20, keepCompleted: { age: 24 * HOUR, count: 5_000 } },
   maintenance: { attempts: 3, backoffMs: 10_000, concurrency: 1, keepCompleted: { age: 24 * HOUR, count: 200 } },
   // Nothing consumes dead letters; they wait for an operator to replay or discard them.
   'dead-letter': { attempts: 1, backoffMs: 0, concurrency: 1, keepCompleted: { age: 7 * 24 * HOUR, count: 1_000 } },

@@ -5,7 +5,7 @@
  * queue strands every waiting, delayed and failed job under the old name: add
  * the new queue, drain the old one, then remove it.
  */
-export const QUEUE_NAMES = ['sync', 'ghl-push', 'workflow', 'sms-send', 'sms-inbound', 'sms-status', 'reminders', 'maintenance', 'dead-letter'] as const;
+export const QUEUE_NAMES = ['sync', 'ghl-push', 'workflow', 'sms-send', 'sms-inbound', 'sms-status', 'reminders', 'events', 'maintenance', 'dead-letter'] as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[number];
 

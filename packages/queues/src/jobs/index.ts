@@ -1,4 +1,5 @@
 import { defineCatalog } from '../catalog.js';
+import { eventJobs } from './events.js';
 import { ghlJobs } from './ghl.js';
 import { maintenanceJobs } from './maintenance.js';
 import { reminderJobs } from './reminders.js';
@@ -15,6 +16,7 @@ export const jobCatalog = defineCatalog({
   ...smsJobs,
   ...reminderJobs,
   ...ghlJobs,
+  ...eventJobs,
 });
 
 export type FieldhandCatalog = typeof jobCatalog;
