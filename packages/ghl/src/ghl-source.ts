@@ -5,6 +5,7 @@ import { contactsModule } from './sync/contacts-module.js';
 import { GHL_SYNC_DEFAULTS, type GhlModule, type GhlSyncOptions } from './sync/ghl-module.js';
 import { opportunitiesModule } from './sync/opportunities-module.js';
 import { pipelinesModule } from './sync/pipelines-module.js';
+import { ReadAhead } from './sync/read-ahead.js';
 
 /** Every GHL module Fieldhand mirrors, in the order a first sync reads them. */
 export const GHL_MODULES: readonly GhlModule[] = [pipelinesModule, contactsModule, opportunitiesModule];
@@ -30,11 +31,20 @@ export type GhlSourceOptions = Partial<GhlSyncOptions> & {
 export function ghlSource(clients: GhlClientFactory, options: GhlSourceOptions = {}): SyncSource<GhlModule> {
   const { fullPassIntervalSeconds = GHL_RECONCILE_INTERVAL_SECONDS, ...reading } = options;
   const settings: GhlSyncOptions = { ...GHL_SYNC_DEFAULTS, ...reading };
+  const readAhead = new ReadAhead(settings.readAheadMs);
   return {
     ...ghlDefinition,
     fullPassIntervalSeconds,
     async fetchPage(tenantId, module, cursor, signal) {
-      return module.fetch(await clients(tenantId), cursor, settings, signal);
+      const client = await clients(tenantId);
+      const key = `${tenantId}:${module.name}`;
+      const ahead = readAhead.take(key, cursor);
+      const page = (ahead && (await ahead.catch(() => undefined))) || (await module.fetch(client, cursor, settings, signal));
+      if (page.hasMore && page.cursor !== null && settings.readAheadMs > 0) {
+        const next = page.cursor;
+        readAhead.start(key, next, (aheadSignal) => module.fetch(client, next, settings, aheadSignal));
+      }
+      return page;
     },
   };
 }

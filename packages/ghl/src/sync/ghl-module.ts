@@ -13,9 +13,11 @@ export type GhlSyncOptions = {
    * is read by the next pass (re-reading a few unchanged contacts costs nothing).
    */
   searchLagMs: number;
+  /** How long a page read ahead (while the one before it is applied) may wait for its job; 0: no read-ahead. */
+  readAheadMs: number;
 };
 
-export const GHL_SYNC_DEFAULTS: GhlSyncOptions = { contactsPageLimit: 500, opportunitiesLimit: 100, searchLagMs: 5 * 60_000 };
+export const GHL_SYNC_DEFAULTS: GhlSyncOptions = { contactsPageLimit: 500, opportunitiesLimit: 100, searchLagMs: 5 * 60_000, readAheadMs: 30_000 };
 
 /** One GHL feed and the table it fills. */
 export type GhlModule = SyncModule & {
