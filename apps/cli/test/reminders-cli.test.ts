@@ -1,24 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '@fieldhand/api';
-import { loadConfig } from '@fieldhand/config';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, findReminderSettings, upsertReminders, type NewReminder } from '@fieldhand/db';
-import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
-import { createLogger } from '@fieldhand/observability';
-import { jobCatalog, JobBus, type FieldhandCatalog } from '@fieldhand/queues';
-import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
-import { main } from '../src/main.js';
+import { useCliHarness } from './support/cli-harness.js';
 
-const ADMIN_KEY = 'cli-reminders-admin-key-0123456789ab';
-let t: TestDatabase;
-let redis: TestRedis;
-let bus: JobBus<FieldhandCatalog>;
-let server: Server;
-let url: string;
+const h = useCliHarness('reminders-cli-test');
+const { cli } = h;
+
 let tenantId: string;
 let sentId: string;
 
@@ -35,32 +24,10 @@ const reminder = (appointmentId: number, offsetMinutes: number, status: NewRemin
 });
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  redis = createTestRedis();
-  const producer = redis.connect('producer');
-  bus = new JobBus(jobCatalog, producer, redis.prefix);
-  const config = loadConfig({ FIELDHAND_ADMIN_KEY: ADMIN_KEY, DATABASE_URL: t.url, REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix });
-  const app = createApp({ config, db: t.db, bus, redis: producer, logger: createLogger({ name: 'cli-reminders-test', level: 'silent' }) });
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  tenantId = (await createTenant(t.db, { name: 'CLI Reminders HVAC', timezone: 'America/Chicago' })).id;
-  const rows = await upsertReminders(t.db, [reminder(7001, 1440, 'sent'), reminder(7001, 120, 'scheduled'), reminder(7002, 1440, 'scheduled')]);
+  tenantId = (await createTenant(h.db, { name: 'CLI Reminders HVAC', timezone: 'America/Chicago' })).id;
+  const rows = await upsertReminders(h.db, [reminder(7001, 1440, 'sent'), reminder(7001, 120, 'scheduled'), reminder(7002, 1440, 'scheduled')]);
   sentId = rows.find((r) => r.status === 'sent')!.id;
 });
-afterAll(async () => {
-  await new Promise((r) => server.close(r));
-  await bus.close();
-  await redis.cleanup();
-  await t.drop();
-});
-
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['--url', url, ...args], { env: { FIELDHAND_API_KEY: ADMIN_KEY }, cwd: '/nonexistent', output: { out: (l) => out.push(l), err: (l) => err.push(l) } });
-  return { code, out, err };
-}
 
 type Row = { id: string; appointmentId: number; offsetMinutes: number; status: string };
 
@@ -105,15 +72,15 @@ describe('fieldhand reminders', () => {
     const inline = await cli(['reminders', 'settings', tenantId, '--set', '{"enabled":true,"offsetsMinutes":[60]}']);
     expect(inline.code, inline.err.join('\n')).toBe(0);
     expect(JSON.parse(inline.out.join('\n'))).toMatchObject({ enabled: true, offsetsMinutes: [60], confirmByReply: true });
-    expect(await findReminderSettings(t.db, tenantId)).toMatchObject({ enabled: true, offsetsMinutes: [60] });
+    expect(await findReminderSettings(h.db, tenantId)).toMatchObject({ enabled: true, offsetsMinutes: [60] });
 
     const file = join(tmpdir(), `reminder-settings-${process.pid}.json`);
     await writeFile(file, JSON.stringify({ enabled: true, dispatchNotice: true }));
     const fromFile = await cli(['reminders', 'settings', tenantId, '--set', file]);
     expect(fromFile.code, fromFile.err.join('\n')).toBe(0);
     // A PUT replaces: the offsets set inline are back to the default.
-    expect(await findReminderSettings(t.db, tenantId)).toMatchObject({ enabled: true, dispatchNotice: true, offsetsMinutes: [1440, 120] });
-    const [job] = (await bus.queue('reminders').getJobs(['prioritized', 'waiting'])).filter((j) => j.name === 'reminders.plan-tenant');
+    expect(await findReminderSettings(h.db, tenantId)).toMatchObject({ enabled: true, dispatchNotice: true, offsetsMinutes: [1440, 120] });
+    const [job] = (await h.bus.queue('reminders').getJobs(['prioritized', 'waiting'])).filter((j) => j.name === 'reminders.plan-tenant');
     expect(job?.data).toMatchObject({ tenantId });
   });
 
@@ -122,7 +89,7 @@ describe('fieldhand reminders', () => {
     expect(refused.code).toBe(1);
     expect(refused.err[0]).toMatch(/400 validation_failed/);
     expect(refused.err.join('\n')).toContain('offsetsMinutes.0:');
-    expect(await findReminderSettings(t.db, tenantId)).toMatchObject({ offsetsMinutes: [1440, 120] });
+    expect(await findReminderSettings(h.db, tenantId)).toMatchObject({ offsetsMinutes: [1440, 120] });
 
     const notJson = await cli(['reminders', 'settings', tenantId, '--set', '{enabled: true}']);
     expect(notJson.code).toBe(1);

@@ -1,57 +1,24 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '@fieldhand/api';
-import { loadConfig } from '@fieldhand/config';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTenant } from '@fieldhand/db';
-import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
-import { createLogger } from '@fieldhand/observability';
-import { jobCatalog, JobBus, type FieldhandCatalog } from '@fieldhand/queues';
-import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
-import { main } from '../src/main.js';
+import { useCliHarness } from './support/cli-harness.js';
 
-const ADMIN_KEY = 'cli-sync-admin-key-0123456789abcdef';
-let t: TestDatabase;
-let redis: TestRedis;
-let bus: JobBus<FieldhandCatalog>;
-let server: Server;
-let url: string;
+const h = useCliHarness('sync-cli-test');
+const { cli } = h;
+
 let synced: string;
 let bare: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  redis = createTestRedis();
-  const producer = redis.connect('producer');
-  bus = new JobBus(jobCatalog, producer, redis.prefix);
-  const config = loadConfig({ FIELDHAND_ADMIN_KEY: ADMIN_KEY, DATABASE_URL: t.url, REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix });
-  const app = createApp({ config, db: t.db, bus, redis: producer, logger: createLogger({ name: 'cli-sync-test', level: 'silent' }) });
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  synced = (await createTenant(t.db, { name: 'Synced', timezone: 'UTC', servicetitan: { tenantId: '1', clientId: 'cid', clientSecret: 'secret', appKey: 'key' } })).id;
-  bare = (await createTenant(t.db, { name: 'Bare', timezone: 'UTC' })).id;
+  synced = (await createTenant(h.db, { name: 'Synced', timezone: 'UTC', servicetitan: { tenantId: '1', clientId: 'cid', clientSecret: 'secret', appKey: 'key' } })).id;
+  bare = (await createTenant(h.db, { name: 'Bare', timezone: 'UTC' })).id;
 });
-afterAll(async () => {
-  await new Promise((r) => server.close(r));
-  await bus.close();
-  await redis.cleanup();
-  await t.drop();
-});
-
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['--url', url, ...args], { env: { FIELDHAND_API_KEY: ADMIN_KEY }, cwd: '/nonexistent', output: { out: (l) => out.push(l), err: (l) => err.push(l) } });
-  return { code, out, err };
-}
 
 describe('fieldhand sync', () => {
   it('starts every source the tenant is set up for when no --source is given', async () => {
     const result = await cli(['sync', 'start', synced, '--modules', 'estimates']);
     expect(result.code, result.err.join('\n')).toBe(0);
     expect(result.out[0]).toMatch(/^servicetitan sync started \(job .+\) for estimates$/);
-    const [job] = await bus.queue('sync').getJobs(['waiting']);
+    const [job] = await h.bus.queue('sync').getJobs(['waiting']);
     expect(job?.data).toMatchObject({ tenantId: synced, source: 'servicetitan', modules: ['estimates'] });
   });
 
