@@ -3,7 +3,8 @@ import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
 import type { RunningSandbox } from '../../../apps/sandbox/src/index.js';
 import { ServiceTitanRequestError, ServiceTitanRetryableError } from '../src/client/errors.js';
 import { RequestBudget } from '../src/client/request-budget.js';
-import { createHttp, retryAfterMs, ServiceTitanClient, type ServiceTitanTenant } from '../src/client/servicetitan-client.js';
+import { retryAfterMs } from '@fieldhand/sync';
+import { createHttp, ServiceTitanClient, type ServiceTitanTenant } from '../src/client/servicetitan-client.js';
 import { TokenCache } from '../src/client/token-cache.js';
 import { control, createAccount, startSandbox } from './harness.js';
 

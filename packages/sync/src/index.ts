@@ -5,3 +5,4 @@ export type { ChangeEvent, RowChange, SourcePage, SourceRecord, SyncModule, Sync
 export { findModule, syncSources, type SyncDeps, type SyncSources } from './sync-sources.js';
 export { syncStatus } from './sync-status.js';
 export { changeEventJobs, type EventJob } from './change-events.js';
+export { retryAfterMs } from './retry-after.js';

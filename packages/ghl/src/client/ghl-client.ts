@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { retryAfterMs } from '@fieldhand/sync';
 import { GhlAuthError, GhlRequestError, GhlRetryableError, type GhlErrorBody } from './errors.js';
 import type { GhlRequestBudget } from './request-budget.js';
 
@@ -211,15 +212,6 @@ export class GhlClient {
     const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
     return Math.floor(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
-}
-
-const MAX_RETRY_AFTER_MS = 120_000;
-
-function retryAfterMs(header: unknown): number | undefined {
-  if (typeof header !== 'string' || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
-  return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : undefined;
 }
 
 function parseBody(text: string): GhlErrorBody | string {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { retryAfterMs } from '@fieldhand/sync';
 import { ServiceTitanRequestError, ServiceTitanRetryableError, type ProblemDetails } from './errors.js';
 import { sleep, type RequestBudget } from './request-budget.js';
 import type { TokenCache } from './token-cache.js';
@@ -150,16 +151,6 @@ function isExportPage(body: unknown): boolean {
   if (typeof body !== 'object' || body === null) return false;
   const page = body as Record<string, unknown>;
   return typeof page.hasMore === 'boolean' && typeof page.continueFrom === 'string' && Array.isArray(page.data);
-}
-
-const MAX_RETRY_AFTER_MS = 120_000;
-
-/** Retry-After is either seconds or an HTTP date. */
-export function retryAfterMs(header: unknown): number | undefined {
-  if (typeof header !== 'string' || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
-  return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : undefined;
 }
 
 function parseProblem(text: string): ProblemDetails | string {
