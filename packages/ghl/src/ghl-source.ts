@@ -34,6 +34,8 @@ export function ghlSource(clients: GhlClientFactory, options: GhlSourceOptions =
   const readAhead = new ReadAhead(settings.readAheadMs);
   return {
     ...ghlDefinition,
+    // A page read ahead comes with its rows already made.
+    modules: GHL_MODULES.map((m) => ({ ...m, toRow: (record) => readAhead.rowOf(record) ?? m.toRow(record) })),
     fullPassIntervalSeconds,
     async fetchPage(tenantId, module, cursor, signal) {
       const client = await clients(tenantId);
@@ -42,7 +44,7 @@ export function ghlSource(clients: GhlClientFactory, options: GhlSourceOptions =
       const page = (ahead && (await ahead.catch(() => undefined))) || (await module.fetch(client, cursor, settings, signal));
       if (page.hasMore && page.cursor !== null && settings.readAheadMs > 0) {
         const next = page.cursor;
-        readAhead.start(key, next, (aheadSignal) => module.fetch(client, next, settings, aheadSignal));
+        readAhead.start(key, next, (aheadSignal) => module.fetch(client, next, settings, aheadSignal), (record) => module.toRow(record));
       }
       return page;
     },
