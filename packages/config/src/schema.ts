@@ -117,6 +117,16 @@ export const workerSchema = z.object({
   // A text still queued this long after it was due, with no send job in Redis, gets one again.
   SEND_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(1).default(60),
   DEAD_LETTER_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  // Retention (the daily maintenance.retention job): message bodies blanked (metadata kept),
+  // processed inbox rows, evaluated workflow events, sync run history and completed step
+  // runs of finished workflow runs deleted after this many days. Opt-outs are never deleted.
+  RETENTION_MESSAGE_BODY_DAYS: z.coerce.number().int().min(1).default(400),
+  RETENTION_INBOX_DAYS: z.coerce.number().int().min(1).default(30),
+  RETENTION_WORKFLOW_EVENTS_DAYS: z.coerce.number().int().min(1).default(90),
+  RETENTION_SYNC_RUNS_DAYS: z.coerce.number().int().min(1).default(90),
+  RETENTION_STEP_RUNS_DAYS: z.coerce.number().int().min(1).default(180),
+  // Rows per statement: short statements, short locks, no bloat spike.
+  RETENTION_BATCH_SIZE: z.coerce.number().int().min(10).max(100_000).default(5_000),
   // A killed worker's job is retried by another worker once its lock lapses.
   JOB_LOCK_DURATION_MS: z.coerce.number().int().min(1000).default(30_000),
   // A worker whose Redis stays unreachable this long exits so PM2 restarts it clean.

@@ -7,6 +7,7 @@ export * from './repositories/api-keys.js';
 export * from './repositories/dead-letters.js';
 export * from './repositories/tenants.js';
 export * from './repositories/webhook-inbox.js';
+export * from './repositories/retention.js';
 export * from './schema/index.js';
 export * from './repositories/sync-state.js';
 export * from './repositories/synced-rows.js';

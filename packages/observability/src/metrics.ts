@@ -45,3 +45,10 @@ new Gauge({
     for (const { queue, state, count } of await depthReader()) this.set({ queue, state }, count);
   },
 });
+
+export const retentionRows = new Counter({
+  name: 'fieldhand_retention_rows_total',
+  help: 'Rows the retention job blanked or deleted, by table',
+  labelNames: ['table'] as const,
+  registers: [metricsRegistry],
+});

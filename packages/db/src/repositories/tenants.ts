@@ -114,3 +114,9 @@ export async function findTenantBySmsNumber(db: Database, to: string, messagingS
     .limit(1);
   return row;
 }
+
+/** Every tenant's id, for system-wide passes that work tenant by tenant (retention). */
+export async function listAllTenantIds(db: Executor): Promise<string[]> {
+  const rows = await db.select({ id: tenants.id }).from(tenants).orderBy(tenants.id);
+  return rows.map((r) => r.id);
+}

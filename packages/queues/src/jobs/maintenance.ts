@@ -11,6 +11,8 @@ export const maintenanceJobs = {
   // Jobs that failed for good in Redis without a dead letter in PostgreSQL (it blinked): recorded.
   'maintenance.record-failed-jobs': { queue: 'maintenance', schema: systemWide, everyMs: 30_000 },
   'maintenance.purge-dead-letters': { queue: 'maintenance', schema: systemWide, everyMs: 3_600_000 },
+  // Daily: old message bodies blanked, old inbox rows, workflow events, sync runs and step runs deleted, in batches.
+  'maintenance.retention': { queue: 'maintenance', schema: systemWide, everyMs: 24 * 3_600_000 },
   // Workflow steps PostgreSQL says are scheduled but Redis has no job for (restart without
   // persistence, FLUSHALL, removed by hand).
   'maintenance.reconcile-workflows': { queue: 'maintenance', schema: systemWide, everyMs: 15_000 },
