@@ -80,4 +80,31 @@ describe('under PM2', () => {
     expect(lines.find((l) => l.service === 'worker-maintenance')).toMatchObject({ msg: 'probe started', queue: 'maintenance' });
     for (const line of pm2LogLines(pm2Home)) expect(JSON.stringify(line)).not.toContain(adminKey);
   }, 30_000);
+
+  it('publishes job and queue metrics to the PM2 dashboard, and pauses and resumes a queue on `pm2 trigger`', async () => {
+    const jobId = await bus.enqueue('maintenance.probe', { tenantId: null, probeId: 'dashboard' });
+    const job = (await bus.queue('maintenance').getJob(jobId))!;
+    await job.waitUntilFinished(events, 20_000);
+    type Monitor = Record<string, { value: unknown }>;
+    const monitorOf = (name: string): Monitor => {
+      const out = pm2(pm2Home, ['jlist']);
+      const apps = JSON.parse(out.slice(out.indexOf('['))) as Array<{ name: string; pm2_env: { axm_monitor?: Monitor } }>;
+      return apps.find((a) => a.name === name)?.pm2_env.axm_monitor ?? {};
+    };
+    // What `pm2 monit` / `pm2 describe` show: the maintenance worker counted the probe, and reads its queues' depths.
+    const monitor = await waitFor(() => {
+      const m = monitorOf('fieldhand-worker-maintenance');
+      return Number(m['jobs completed/min']?.value) > 0 && m['maintenance waiting'] !== undefined ? m : undefined;
+    }, 30_000, 'the maintenance worker metrics in pm2 jlist');
+    expect(monitor).toHaveProperty(['jobs failed/min']);
+    expect(monitor).toHaveProperty(['jobs active']);
+    expect(monitor).toHaveProperty(['maintenance delayed']);
+    expect(monitor).toHaveProperty(['maintenance failed']);
+
+    expect(await bus.queue('sms-send').isPaused()).toBe(false);
+    pm2(pm2Home, ['trigger', 'fieldhand-worker-sms', 'pause', 'sms-send']);
+    await waitFor(async () => (await bus.queue('sms-send').isPaused()) || undefined, 15_000, 'sms-send paused by pm2 trigger');
+    pm2(pm2Home, ['trigger', 'fieldhand-worker-sms', 'resume', 'sms-send']);
+    await waitFor(async () => !(await bus.queue('sms-send').isPaused()) || undefined, 15_000, 'sms-send resumed by pm2 trigger');
+  }, 90_000);
 });

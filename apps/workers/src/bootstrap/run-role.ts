@@ -4,6 +4,7 @@ import { createLogger, exitOnCrash, onStopRequest } from '@fieldhand/observabili
 import { assertEveryQueueConsumed, catalogSchedules, createRedis, jobCatalog, JobBus, runWorkers, workerPoolSize } from '@fieldhand/queues';
 import { ROLES } from '../roles.js';
 import { startMetricsServer } from './metrics-server.js';
+import { publishToPm2 } from './pm2-dashboard.js';
 import { watchRedis } from './redis-watchdog.js';
 import type { RoleDefinition } from './role.js';
 import { restoreMissingSchedules, syncSchedules } from './sync-schedules.js';
@@ -63,6 +64,7 @@ export async function runRole(role: RoleDefinition, roles: readonly RoleDefiniti
     lockDurationMs: cfg.worker.JOB_LOCK_DURATION_MS,
   });
   const stopWatching = watchRedis(consumer, running.workers, logger, cfg.worker.REDIS_DOWN_EXIT_MS, exit);
+  const stopDashboard = publishToPm2({ role: role.name, queues: role.queues, workers: running.workers, bus, db, logger });
 
   const schedules = catalogSchedules(jobCatalog);
   if (cfg.worker.SCHEDULER_OWNER) {
@@ -81,6 +83,7 @@ export async function runRole(role: RoleDefinition, roles: readonly RoleDefiniti
   const shutdown = async (reason: string) => {
     logger.info({ reason, timeoutMs: cfg.worker.SHUTDOWN_TIMEOUT_MS }, 'shutting down: no new jobs, waiting for active ones');
     stopWatching();
+    stopDashboard();
     clearInterval(scheduleCheck);
     try {
       await running.close(cfg.worker.SHUTDOWN_TIMEOUT_MS);
