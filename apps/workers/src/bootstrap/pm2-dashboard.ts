@@ -1,4 +1,3 @@
-import io from '@pm2/io';
 import type { Worker } from 'bullmq';
 import { listDeadLetters, type Database } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
@@ -20,11 +19,13 @@ export type DashboardDeps = { role: string; queues: readonly QueueName[]; worker
  * `pause` / `resume` a queue (for every worker of it, on every host), `replay-dead-letters`
  * of a queue, `reconcile` (run the reconcilers now). Off outside PM2. Returns a stop.
  */
-export function publishToPm2(deps: DashboardDeps): () => void {
+export async function publishToPm2(deps: DashboardDeps): Promise<() => void> {
   if (process.env['pm_id'] === undefined) return () => undefined;
+  // Loaded only under PM2: the library talks to PM2 over the IPC channel as soon as it loads.
+  const { default: io } = await import('@pm2/io');
   io.init({ metrics: { http: false } });
-  const completed = io.meter({ name: 'jobs completed/min', samples: 60, timeframe: 60 } as Parameters<typeof io.meter>[0]);
-  const failed = io.meter({ name: 'jobs failed/min', samples: 60, timeframe: 60 } as Parameters<typeof io.meter>[0]);
+  const completed = io.meter({ name: 'jobs completed/min', samples: 60, timeframe: 60 } as { name: string });
+  const failed = io.meter({ name: 'jobs failed/min', samples: 60, timeframe: 60 } as { name: string });
   // A meter reads NaN (and PM2 leaves it out) until marked once: start both at zero.
   completed.mark(0);
   failed.mark(0);

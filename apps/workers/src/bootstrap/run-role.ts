@@ -64,7 +64,7 @@ export async function runRole(role: RoleDefinition, roles: readonly RoleDefiniti
     lockDurationMs: cfg.worker.JOB_LOCK_DURATION_MS,
   });
   const stopWatching = watchRedis(consumer, running.workers, logger, cfg.worker.REDIS_DOWN_EXIT_MS, exit);
-  const stopDashboard = publishToPm2({ role: role.name, queues: role.queues, workers: running.workers, bus, db, logger });
+  const stopDashboard = await publishToPm2({ role: role.name, queues: role.queues, workers: running.workers, bus, db, logger });
 
   const schedules = catalogSchedules(jobCatalog);
   if (cfg.worker.SCHEDULER_OWNER) {

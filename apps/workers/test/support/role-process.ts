@@ -36,7 +36,8 @@ export async function startRoleProcess(role: string, env: Record<string, string>
   const exited = once(child, 'exit');
   exited.catch(() => undefined);
   const ready = await Promise.race([
-    once(child, 'message').then(([message]) => message === 'ready'),
+    // Libraries may talk over the same channel (@pm2/io does under PM2): wait for our 'ready'.
+    new Promise<true>((resolve) => child.on('message', (message) => message === 'ready' && resolve(true))),
     exited.then(() => false),
     new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
   ]);
