@@ -45,6 +45,8 @@ const apps = [
   workerRole('workflows', 'apps/workers/dist/workflows.js'),
   // Appointment reminders: plans from appointment changes, fires delayed jobs, confirmations to ServiceTitan.
   workerRole('reminders', 'apps/workers/dist/reminders.js'),
+  // Event webhooks to tenants' endpoints: one attempt per job, a slot per endpoint in Redis, so more instances add throughput.
+  workerRole('events', 'apps/workers/dist/events.js'),
   // Sync works one export page at a time; a capped heap keeps its RSS near 260 MB (bench/sync).
   workerRole('sync', 'apps/workers/dist/sync.js', {}, ['--max-old-space-size=160']),
 ];

@@ -16,6 +16,7 @@ import { requireJson } from './middleware/require-json.js';
 import { buildOpenApiDocument, type OpenApiDocument, type RouteGroup } from './openapi/build-document.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { consentRoutes } from './routes/consent.js';
+import { conversationRoutes } from './routes/conversations.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { docsRoutes } from './routes/docs.js';
 import { ghlRoutes } from './routes/ghl.js';
@@ -25,6 +26,7 @@ import { operationRoutes } from './routes/operations.js';
 import { reminderRoutes } from './routes/reminders.js';
 import { syncRoutes } from './routes/sync.js';
 import { tenantRoutes } from './routes/tenants.js';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.js';
 import { workflowEventRoutes } from './routes/workflow-events.js';
 import { workflowRunRoutes } from './routes/workflow-runs.js';
 import { workflowRoutes } from './routes/workflows.js';
@@ -98,12 +100,14 @@ export function createApp(deps: AppDeps): Express {
     ...maintenanceRoutes(db, bus),
     ...messageRoutes(db, bus, logger),
     ...consentRoutes(db, bus, logger),
+    ...conversationRoutes(db, bus, logger),
     ...syncRoutes(db, bus),
     ...workflowRoutes(db, bus, logger),
     ...workflowRunRoutes(db, bus, logger),
     ...workflowEventRoutes(db),
     ...reminderRoutes(db, bus, logger),
     ...ghlRoutes(db),
+    ...webhookEndpointRoutes(db, bus, { allowPrivate: config.webhooks.WEBHOOK_ALLOW_PRIVATE_URLS, requireHttps: config.log.NODE_ENV === 'production' }),
     ...docsRoutes(() => (document ??= buildOpenApiDocument(groups, http.PUBLIC_BASE_URL))),
   ];
   const groups: RouteGroup[] = [

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ApiClient, ApiError } from './api-client.js';
+import { registerConversationCommands } from './commands/conversations.js';
 import { registerDeadLetterCommands } from './commands/dead-letters.js';
 import { registerGhlCommands } from './commands/ghl.js';
 import { registerKeysCommand, registerProbeCommand } from './commands/probe.js';
@@ -35,6 +36,7 @@ export async function main(argv: string[], context: CliContext = {}): Promise<nu
   registerWorkflowCommands(program, client, output);
   registerReminderCommands(program, client, output);
   registerGhlCommands(program, client, output);
+  registerConversationCommands(program, client, output);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

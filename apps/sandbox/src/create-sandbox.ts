@@ -15,6 +15,7 @@ import { opportunityRoutes } from './ghl/opportunity-routes.js';
 import { GhlWebhookSigner } from './ghl/webhook-signer.js';
 import { phoneDataRoute, phonePageRoute } from './phone/phone-routes.js';
 import { VENDOR_PREFIXES, vendorBaseUrls } from './prefixes.js';
+import { receiverRoutes } from './receivers/receiver-routes.js';
 import { stControlRoutes } from './servicetitan/st-control-routes.js';
 import { stRoutes } from './servicetitan/st-routes.js';
 import { tokenRoutes } from './servicetitan/token-routes.js';
@@ -83,6 +84,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   app.use(`${control}/ghl`, ghlRequestRoutes(accounts));
   app.use(`${control}/twilio`, twilioControlRoutes(accounts, ledger));
   app.use(`${control}/phone`, phoneDataRoute(accounts, ledger, demo));
+  app.use(`${control}/receivers`, receiverRoutes());
   app.get(`${control}/health`, (_req, res) => void res.json({ ok: true }));
   app.use(VENDOR_PREFIXES.phone, phonePageRoute(accounts, ledger, demo));
   app.use(errorHandler(logger));

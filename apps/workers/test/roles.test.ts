@@ -22,6 +22,9 @@ describe('worker roles', () => {
     const unknownQueue = { 'test.orphan': { queue: 'reminders', schema: z.object({ tenantId: z.null() }) } } as never;
     // The reminders role consumes `reminders` now: without it, that queue has no consumer.
     expect(() => assertEveryQueueConsumed(unknownQueue, ROLES.filter((role) => role.name !== 'reminders'))).toThrow(/reminders/);
+    // The events role delivers event webhooks: without it, the events queue has no consumer.
+    expect(() => assertEveryQueueConsumed(jobCatalog, ROLES.filter((role) => role.name !== 'events'))).toThrow(/queue\(s\) events/);
+    expect(ROLES.map((role) => role.name).sort()).toEqual(['events', 'maintenance', 'reminders', 'sms', 'sync', 'workflows']);
   });
 });
 

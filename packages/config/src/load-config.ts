@@ -8,6 +8,7 @@ import {
   SECRET_NAMES,
   syncSchema,
   vendorSchema,
+  webhookSchema,
   workerSchema,
 } from './schema.js';
 
@@ -18,6 +19,7 @@ export type Config = {
   vendors: z.output<typeof vendorSchema>;
   sync: z.output<typeof syncSchema>;
   worker: z.output<typeof workerSchema>;
+  webhooks: z.output<typeof webhookSchema>;
   log: z.output<typeof logSchema>;
 };
 
@@ -41,6 +43,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     vendors: parseSection(vendorSchema, env, problems),
     sync: parseSection(syncSchema, env, problems),
     worker: parseSection(workerSchema, env, problems),
+    webhooks: parseSection(webhookSchema, env, problems),
     log: parseSection(logSchema, env, problems),
   };
   if (config.log?.NODE_ENV === 'production' && config.database && !config.database.FIELDHAND_ENCRYPTION_KEY) {

@@ -109,6 +109,24 @@ export const syncSchema = z.object({
   GHL_RECONCILE_INTERVAL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
 });
 
+export const webhookSchema = z.object({
+  // Event endpoints on loopback, private, link-local or unspecified addresses are refused at
+  // save and at connect time unless this is true (the demo and tests, whose receivers are local).
+  // The cloud metadata address stays refused either way.
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  // An endpoint must answer 2xx within this long.
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  // Attempts in flight to one endpoint across every events worker; the rest wait, so a slow endpoint cannot take every worker.
+  WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  // Multiplies the retry schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h): tests and the demo shrink it.
+  WEBHOOK_RETRY_SCALE: z.coerce.number().positive().max(10).default(1),
+  // An endpoint failing without a single success for this long is disabled (3 days).
+  WEBHOOK_DISABLE_AFTER_SECONDS: z.coerce.number().positive().default(3 * 24 * 3600),
+});
+
 export const workerSchema = z.object({
   // Must stay below PM2's kill_timeout (ecosystem.config.cjs) so active jobs are
   // released for retry before PM2 resorts to SIGKILL.

@@ -25,3 +25,5 @@ export * from './repositories/reminders.js';
 export * from './repositories/vendor-writes.js';
 export * from './repositories/ghl-contacts.js';
 export * from './repositories/ghl-links.js';
+export * from './repositories/webhooks.js';
+export * from './repositories/conversations.js';

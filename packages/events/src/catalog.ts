@@ -25,6 +25,10 @@ export const EVENT_CATALOG = {
   'reminder.confirmed': { description: 'The customer confirmed the appointment by reply (written to ServiceTitan).', data: reminder },
   'reminder.reschedule_requested': { description: 'The customer asked to reschedule by reply.', data: reminder },
   'sync.failed': { description: 'A sync module keeps failing (its page job exhausted its attempts).', data: z.object({ source: z.string(), module: z.string(), error: z.string() }) },
+  'webhook_endpoint.disabled': {
+    description: "An event endpoint failed without a success for 3 days and was disabled (re-enable it with PATCH …/webhook-endpoints/:id { disabled: false }).",
+    data: z.object({ endpointId: z.uuid(), url: z.string(), reason: z.string(), failingSince: z.iso.datetime({ offset: true }) }),
+  },
   'dead_letter.created': { description: 'A job exhausted its attempts and was dead-lettered.', data: z.object({ deadLetterId: z.string(), queue: z.string(), name: z.string(), error: z.string() }) },
 } as const satisfies Record<string, { description: string; data: z.ZodType<Record<string, unknown>> }>;
 

@@ -1,2 +1,14 @@
 export { EVENT_CATALOG, EVENT_TYPES, isEventType, type EventData, type EventType } from './catalog.js';
 export { eventJob, type EventJob } from './event-job.js';
+export { eventBodySchema, eventBodySchemas } from './event-bodies.js';
+export { addressRefusal, checkEndpointUrl, EndpointUrlError, METADATA_ADDRESSES, type UrlPolicy } from './url-policy.js';
+export { changeEndpoint, createEndpoint, retryDelivery, rotateEndpointSecret, ROTATION_OVERLAP_MS, sendTestEvent, type EndpointDeps, type RetryAnswer } from './endpoints.js';
+export { deliveryAgents, type DeliveryAgents } from './delivery/agents.js';
+export { deliverEvent, eventBody, liveSecrets } from './delivery/deliver-event.js';
+export type { DeliveryDeps } from './delivery/deps.js';
+export { EndpointSlots } from './delivery/endpoint-slots.js';
+export { postWebhook, RESPONSE_BODY_CAP, type PostResult } from './delivery/post-webhook.js';
+export { publishEvent } from './delivery/publish-event.js';
+export { reconcileDeliveries } from './delivery/reconcile-deliveries.js';
+export { DELIVERY_ATTEMPTS, RETRY_SCHEDULE_MS, retryDelayMs } from './delivery/retry-schedule.js';
+export { newWebhookSecret, signatureHeaders } from './delivery/sign.js';

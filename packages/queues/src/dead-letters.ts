@@ -10,14 +10,38 @@ import {
 } from '@fieldhand/db';
 import type { Catalog } from './catalog.js';
 import type { JobBus } from './job-bus.js';
+import { jobCatalog, type FieldhandCatalog } from './jobs/index.js';
+import { flushOutbox, writeOutbox, type OutboxJob } from './outbox.js';
 import { isQueueName, QUEUE_NAMES } from './queue-names.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Copies a job that exhausted its attempts to PostgreSQL (the durable record)
- * and to the `dead-letter` queue (where bull-board shows it). Idempotent: the
- * same final attempt recorded twice yields one row and one queue entry.
+ * A tenant's dead letter as its `dead_letter.created` event (id `dead-letter-<row id>`).
+ * Built here, not with @fieldhand/events' eventJob, because that package depends on this
+ * one; the envelope is the catalog's `events.publish` schema and the data the event
+ * catalog's shape (a test checks both). A failed job of the `events` queue itself is not
+ * reported: an event about an undeliverable event would go to the endpoint that failed.
+ */
+function deadLetterEvent(row: DeadLetterRow): OutboxJob<FieldhandCatalog>[] {
+  if (!row.tenantId || row.queue === 'events') return [];
+  const id = `dead-letter-${row.id}`;
+  const data = { deadLetterId: row.id, queue: row.queue, name: row.jobName, error: row.error };
+  return [
+    {
+      name: 'events.publish',
+      jobId: `ev-${id}`,
+      tenantId: row.tenantId,
+      data: { tenantId: row.tenantId, id: `evt_${id}`, type: 'dead_letter.created', timestamp: row.failedAt.toISOString(), data },
+    },
+  ];
+}
+
+/**
+ * Copies a job that exhausted its attempts to PostgreSQL (the durable record, with its
+ * `dead_letter.created` event in the same transaction) and to the `dead-letter` queue
+ * (where bull-board shows it). Idempotent: the same final attempt recorded twice yields
+ * one row, one event and one queue entry.
  */
 export async function deadLetterJob<C extends Catalog>(
   db: Database,
@@ -28,16 +52,19 @@ export async function deadLetterJob<C extends Catalog>(
 ): Promise<DeadLetterRow | undefined> {
   const { correlationId, ...data } = job.data as Record<string, unknown> & { correlationId?: string };
   const tenantId = typeof data.tenantId === 'string' && UUID.test(data.tenantId) ? data.tenantId : null;
-  const row = await recordDeadLetter(db, {
-    queue: job.queueName,
-    jobName: job.name,
-    jobId: job.id ?? 'unknown',
-    data,
-    attempts,
-    error: error.message || error.name,
-    stack: error.stack ?? null,
-    tenantId,
-    correlationId: correlationId ?? null,
+  const { row, outbox } = await db.transaction(async (tx) => {
+    const recorded = await recordDeadLetter(tx, {
+      queue: job.queueName,
+      jobName: job.name,
+      jobId: job.id ?? 'unknown',
+      data,
+      attempts,
+      error: error.message || error.name,
+      stack: error.stack ?? null,
+      tenantId,
+      correlationId: correlationId ?? null,
+    });
+    return { row: recorded, outbox: recorded ? await writeOutbox(tx, jobCatalog, deadLetterEvent(recorded)) : [] };
   });
   if (row) {
     await bus.queue('dead-letter').add(
@@ -45,6 +72,8 @@ export async function deadLetterJob<C extends Catalog>(
       { deadLetterId: row.id, queue: row.queue, name: row.jobName, jobId: row.jobId, data, attempts: row.attempts, error: row.error, stack: row.stack, tenantId, correlationId },
       { jobId: row.id },
     );
+    // Committed: if Redis fails now, the outbox reconciler enqueues the event.
+    await flushOutbox(bus, outbox).catch(() => 0);
   }
   return row;
 }

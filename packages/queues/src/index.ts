@@ -18,6 +18,7 @@ export { SMS_EVENT_TYPES } from './jobs/sms.js';
 export { SYNC_SOURCE_NAME } from './jobs/sync.js';
 export { DOMAIN_EVENT_TYPES, domainEventSchema, workflowStepJobId, type DomainEventType } from './jobs/workflow.js';
 export { reminderFireJobId } from './jobs/reminders.js';
+export { deliveryJobId, eventEnvelope } from './jobs/events.js';
 export { BACKOFF_JITTER, QUEUE_SETTINGS, workerPoolSize, type QueueSettings } from './queue-defaults.js';
 export { isQueueName, PARKING_QUEUES, QUEUE_NAMES, type QueueName } from './queue-names.js';
 export { enqueueInbox, inboxJob, inboxJobId, recordInbox, reconcileInbox, type InboxDelivery } from './inbox.js';

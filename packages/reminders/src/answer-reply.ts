@@ -1,7 +1,8 @@
-import { findAnsweredReminder, findReminderAppointment, findReminderContext, findTenant, markAppointmentAnswered, recordVendorWrite, type ReminderRow } from '@fieldhand/db';
+import { findAnsweredReminder, findMessage, findReminderAppointment, findReminderContext, findTenant, markAppointmentAnswered, recordVendorWrite, type ReminderRow } from '@fieldhand/db';
 import { flushOutbox, writeOutbox, type FieldhandCatalog, type OutboxJob } from '@fieldhand/queues';
-import { createOutboundMessage, emitSmsEvent, recipientWindow } from '@fieldhand/sms';
+import { createOutboundMessage, emitSmsEvent, recipientWindow, reportReply } from '@fieldhand/sms';
 import { nowOf, type ReminderDeps } from './reminder-deps.js';
+import { reminderEvent } from './reminder-events.js';
 import { renderReminderText, reminderVars } from './reminder-text.js';
 import { loadReminderSettings } from './settings.js';
 
@@ -22,6 +23,9 @@ export async function answerReply(deps: ReminderDeps, data: ReplyData): Promise<
   const [reminder, settings] = await Promise.all([findAnsweredReminder(deps.db, data.tenantId, data.from, now), loadReminderSettings(deps.db, data.tenantId)]);
   if (!reminder || (data.answer === 'confirm' && !settings.confirmByReply)) {
     await emitSmsEvent(deps.bus, { tenantId: data.tenantId, eventId: `sms:${data.messageId}`, type: 'sms.replied', phone: data.from, messageId: data.messageId }, `sms-event-${data.messageId}`);
+    // Not an answer, so a customer's reply like any other (message.received).
+    const message = await findMessage(deps.db, data.tenantId, data.messageId);
+    if (message) await reportReply(deps, message);
     return 'not-a-reminder-reply';
   }
   const answer = data.answer === 'confirm' ? ('confirmed' as const) : ('reschedule' as const);
@@ -32,6 +36,8 @@ export async function answerReply(deps: ReminderDeps, data: ReplyData): Promise<
     const type = answer === 'confirmed' ? ('appointment.confirmed' as const) : ('appointment.reschedule_requested' as const);
     const eventId = `${data.tenantId}-${type}-${reminder.appointmentId}-${startMs}`;
     const jobs: OutboxJob<FieldhandCatalog>[] = [
+      // What receivers hear: reminder.confirmed or reminder.reschedule_requested, once per appointment and start.
+      ...reminderEvent({ ...reminder, phone: data.from }, answer === 'confirmed' ? 'confirmed' : 'reschedule_requested', data.messageId),
       {
         name: 'workflow.domain-event',
         jobId: `evt-${eventId}`,

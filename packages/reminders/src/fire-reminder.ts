@@ -9,12 +9,13 @@ import {
   transitionMessage,
   type ReminderRow,
 } from '@fieldhand/db';
-import { reminderFireJobId } from '@fieldhand/queues';
+import { flushOutbox, reminderFireJobId, writeOutbox } from '@fieldhand/queues';
 import { createOutboundMessage, nextSendTime } from '@fieldhand/sms';
 import { chooseRecipient, noRemindersReason } from './appointment-state.js';
 import { enqueueFire, planAppointment } from './plan-appointment.js';
 import { nowOf, type ReminderDeps } from './reminder-deps.js';
 import { CONFIRM_ASK, renderReminderText, reminderVars } from './reminder-text.js';
+import { reminderEvent } from './reminder-events.js';
 import { parseStoredSettings } from './settings.js';
 import { MIN_LEAD_MS } from './timing.js';
 
@@ -85,12 +86,22 @@ export async function fireReminder(deps: ReminderDeps, data: { tenantId: string;
     await settleReminders(deps.db, data.tenantId, [reminder.id], { status: 'failed', reason: 'text_canceled' });
     return 'skipped';
   }
-  if (await markReminderSent(deps.db, reminder.id, message.id, message.to)) return 'sent';
+  if (await markSent(deps, reminder.id, message.id, message.to)) return 'sent';
   // A twin job marked it first (fine), or a cancel landed meanwhile: then the text must not go.
   const now2 = await findReminder(deps.db, data.tenantId, reminder.id);
   if (now2?.status === 'sent' && now2.messageId === message.id) return 'already-sent';
   await transitionMessage(deps.db, message.id, ['queued'], { status: 'canceled', source: 'reminders', errorMessage: `reminder ${now2?.status ?? 'deleted'}: ${now2?.reason ?? ''}` });
   return 'not-scheduled';
+}
+
+/** scheduled → sent, with its `reminder.sent` event in the same transaction. */
+async function markSent(deps: ReminderDeps, reminderId: string, messageId: string, phone: string): Promise<boolean> {
+  const outbox = await deps.db.transaction(async (tx) => {
+    const sent = await markReminderSent(tx, reminderId, messageId, phone);
+    return sent ? writeOutbox(tx, deps.bus.catalog, reminderEvent(sent, 'sent', messageId)) : undefined;
+  });
+  if (outbox) await flushOutbox(deps.bus, outbox).catch((err: unknown) => deps.logger.warn({ err, reminderId }, 'could not enqueue reminder.sent; the outbox reconciler will'));
+  return outbox !== undefined;
 }
 
 async function skip(deps: ReminderDeps, reminder: ReminderRow, reason: string): Promise<FireOutcome> {

@@ -1,5 +1,7 @@
 import { statusAfterSendsInFlight, storedTwilioSids, transitionMessage, type MessageRow, type TenantRow } from '@fieldhand/db';
 import { maskPhone } from '@fieldhand/observability';
+import { flushOutbox } from '@fieldhand/queues';
+import { messageHeldEvent, writeEvents } from './message-events.js';
 import type { SendOutcome } from './send-message.js';
 import { twilioCredentials, type SmsDeps } from './sms-deps.js';
 import { ledgerStatus } from './twilio-status.js';
@@ -56,11 +58,13 @@ export async function adoptOrHold(deps: SmsDeps, tenant: TenantRow, message: Mes
       }
     }
   }
-  await transitionMessage(deps.db, message.id, ['sending'], {
-    status: 'unknown',
-    source: 'reconcile',
-    errorMessage: 'an earlier attempt may have reached Twilio and no matching message was found; not resent',
+  const reason = 'an earlier attempt may have reached Twilio and no matching message was found; not resent';
+  // Held and reported together (`message.held`, id msg-<id>-held): a person must look.
+  const outbox = await deps.db.transaction(async (tx) => {
+    const held = await transitionMessage(tx, message.id, ['sending'], { status: 'unknown', source: 'reconcile', errorMessage: reason });
+    return held ? writeEvents(tx, [messageHeldEvent(held, reason)]) : [];
   });
+  await flushOutbox(deps.bus, outbox).catch((err: unknown) => deps.logger.warn({ err }, 'could not enqueue a message.held event; the outbox reconciler will'));
   deps.logger.warn({ messageId: message.id, to: maskPhone(message.to) }, 'message outcome unknown; held for an operator instead of resending');
   return 'unknown';
 }

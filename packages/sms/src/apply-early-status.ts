@@ -1,6 +1,7 @@
-import { applyStatusCallback, type CallbackOutcome, type Database } from '@fieldhand/db';
+import type { CallbackOutcome, Database } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
-import type { FieldhandCatalog, JobData } from '@fieldhand/queues';
+import { flushOutbox, type FieldhandCatalog, type JobBus, type JobData } from '@fieldhand/queues';
+import { applyReportedStatus } from './apply-reported-status.js';
 
 /** `tenantId` is the tenant the callback URL named; null for one signed with the deployment's token. */
 export type EarlyStatusJob = JobData<FieldhandCatalog, 'sms.status'>;
@@ -18,9 +19,10 @@ export class SidNotYetKnownError extends Error {
  * on the last attempt it is logged and acknowledged (a message sent from outside
  * Fieldhand on the same account is not ours to track).
  */
-export async function applyEarlyStatus(deps: { db: Database; logger: Logger }, data: EarlyStatusJob, job: { lastAttempt: boolean }): Promise<CallbackOutcome> {
+export async function applyEarlyStatus(deps: { db: Database; bus: JobBus<FieldhandCatalog>; logger: Logger }, data: EarlyStatusJob, job: { lastAttempt: boolean }): Promise<CallbackOutcome> {
   const scope = data.tenantId ? { tenantId: data.tenantId } : { deploymentAccount: true as const };
-  const outcome = await applyStatusCallback(deps.db, scope, data.messageSid, data.status, data.errorCode);
+  const { outcome, outbox } = await applyReportedStatus(deps.db, scope, data.messageSid, data.status, data.errorCode);
+  await flushOutbox(deps.bus, outbox);
   if (outcome === 'unknown' && !job.lastAttempt) throw new SidNotYetKnownError(data.messageSid);
   if (outcome === 'unknown') deps.logger.warn({ sid: data.messageSid, status: data.status }, 'status callback for a message we have no record of; acknowledged');
   return outcome;

@@ -1,20 +1,42 @@
 import { randomUUID } from 'node:crypto';
-import { findConsent, lockConsent, queuedSendsTo, recordConsent, transitionMessage, type ConsentChange, type ConsentRow, type Database, type Transaction } from '@fieldhand/db';
+import { findConsent, lockConsent, queuedSendsTo, recordConsent, transitionMessage, type ConsentChange, type ConsentRow, type Database, type Executor, type OutboxRow, type Transaction } from '@fieldhand/db';
+import { eventJob } from '@fieldhand/events';
 import type { Logger } from '@fieldhand/observability';
-import { flushOutbox, writeOutbox, type FieldhandCatalog, type JobBus } from '@fieldhand/queues';
+import { flushOutbox, jobCatalog, writeOutbox, type FieldhandCatalog, type JobBus } from '@fieldhand/queues';
+import { eventJobId, reportable } from './message-events.js';
 import { emitSmsEvent } from './sms-events.js';
 
 type ConsentDeps = { db: Database; bus: JobBus<FieldhandCatalog>; logger: Logger };
 
+export type RecordedConsent = { consent: ConsentRow; outbox: OutboxRow[] };
+
+/** The id of the consent event a change reports; `changeId` comes from the fact (the inbound text, the operator's change). */
+export const consentEventJobId = (changeId: string): string => eventJobId(`consent-${changeId}`);
+
 /**
- * Every consent change (an inbound STOP/START, an operator's): waits for sends to this
- * number already talking to Twilio, then records the change; none start after the
- * caller's transaction commits. The caller's transaction also holds the job that
+ * Every consent change (an inbound STOP/START, an operator's, GoHighLevel's): waits for
+ * sends to this number already talking to Twilio, then records the change; none start
+ * after the caller's transaction commits. The caller's transaction also holds the job that
  * follows the change up (followUpConsent): the inbound text's inbox row, or the outbox.
  */
-export async function changeConsent(tx: Transaction, change: ConsentChange): Promise<ConsentRow> {
+export async function changeConsent(tx: Transaction, change: ConsentChange, changeId: string): Promise<RecordedConsent> {
   await lockConsent(tx, change.tenantId, change.phone, 'exclusive');
-  return recordConsent(tx, change);
+  return recordConsentChange(tx, change, changeId);
+}
+
+/**
+ * Records a change and, when it turns the number's consent around, its
+ * `consent.opted_out`/`consent.opted_in` event in the same transaction: the one place
+ * every path (STOP, an operator, a carrier's 21610, GoHighLevel) reports through. The
+ * caller holds the number's consent lock (changeConsent, or a send's consent gate).
+ */
+export async function recordConsentChange(tx: Executor, change: ConsentChange, changeId: string): Promise<RecordedConsent> {
+  const before = await findConsent(tx, change.tenantId, change.phone);
+  const consent = await recordConsent(tx, change);
+  if ((before?.smsOptOut ?? false) === change.optOut || !reportable(change.phone)) return { consent, outbox: [] };
+  const type = change.optOut ? 'consent.opted_out' : 'consent.opted_in';
+  const event = eventJob(change.tenantId, type, { phone: change.phone, source: change.source, keyword: change.keyword }, { id: `consent-${changeId}`, at: consent.changedAt });
+  return { consent, outbox: await writeOutbox(tx, jobCatalog, [event]) };
 }
 
 /**
@@ -41,16 +63,17 @@ export async function setConsentFromGhl(deps: ConsentDeps, change: Omit<ConsentC
 
 /** Records the change with its follow-up unless `keep(current)` says the current consent stands. */
 async function setConsentUnless(deps: ConsentDeps, change: ConsentChange, keep: (current: ConsentRow | undefined) => boolean): Promise<{ consent: ConsentRow | undefined; changed: boolean }> {
-  const eventId = `consent-${randomUUID()}`;
+  const changeId = randomUUID();
+  const eventId = `consent-${changeId}`;
   const result = await deps.db.transaction(async (tx) => {
     await lockConsent(tx, change.tenantId, change.phone, 'exclusive');
     const current = await findConsent(tx, change.tenantId, change.phone);
     if (keep(current)) return { consent: current, outbox: undefined };
-    const consent = await changeConsent(tx, change);
+    const recorded = await changeConsent(tx, change, changeId);
     const outbox = await writeOutbox(tx, deps.bus.catalog, [
       { name: 'sms.consent-changed', data: { tenantId: change.tenantId, phone: change.phone, optedOut: change.optOut, eventId }, jobId: `sms-${eventId}`, tenantId: change.tenantId },
     ]);
-    return { consent, outbox };
+    return { consent: recorded.consent, outbox: [...outbox, ...recorded.outbox] };
   });
   if (!result.outbox) return { consent: result.consent, changed: false };
   await flushOutbox(deps.bus, result.outbox).catch((err: unknown) => deps.logger.warn({ err }, 'could not enqueue a consent follow-up; the outbox reconciler will'));

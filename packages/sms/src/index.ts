@@ -1,5 +1,6 @@
 export { stateOfAreaCode, zoneOfAreaCode, zoneOfState } from './area-codes.js';
 export { createOutboundMessage, InvalidPhoneNumberError, sendJobId, type OutboundRequest } from './create-message.js';
+export { CONVERSATIONAL_REPLY_MS, isConversationalReply } from './conversational-reply.js';
 export { followUpConsent, setConsent, setConsentFromGhl } from './consent.js';
 export { classifyKeyword, classifyReminderAnswer, type KeywordIntent, type ReminderAnswer } from './keywords.js';
 export { processInbound, type InboundJob } from './process-inbound.js';
@@ -16,4 +17,6 @@ export { assertTextLength, MAX_TEXT_LENGTH, parseTemplate, renderTemplate, Templ
 export { createTwilioClient, isValidTwilioSignature, TwilioClients, type TwilioClient, type TwilioCredentials } from './twilio-client.js';
 export { twimlResponse } from './twiml.js';
 export { emitSmsEvent, type SmsEvent } from './sms-events.js';
+export { reportReply } from './report-reply.js';
+export { isReportedStatus, messageHeldEvent, messageReceivedEvent, messageStatusEvent } from './message-events.js';
 export { applyEarlyStatus, SidNotYetKnownError, type EarlyStatusJob } from './apply-early-status.js';

@@ -13,6 +13,9 @@ export type InboundResult = { twiml: string; duplicate: boolean; inbox?: InboxJo
 /** Stores a text that changes no consent; the API batches these across concurrent webhooks. */
 export type StoreInboundText = (text: InboundText) => Promise<InboxJob | undefined>;
 
+/** The consent change an inbound STOP/START makes is named after its text: a redelivery reports nothing new. */
+export const inboundChangeId = (messageId: string): string => `msg-${messageId}`;
+
 /** The one confirmation or HELP text allowed in answer to a keyword. */
 export function keywordReply(tenant: TenantRow, intent: 'opt_out' | 'opt_in' | 'help'): string {
   const name = tenant.name;
@@ -65,8 +68,8 @@ export async function receiveInbound(
   return db.transaction(async (tx) => {
     const [inbox] = await insertInboundTexts(tx, [text]);
     if (!inbox) return { twiml: twimlResponse(), duplicate: true };
-    // The inbox row's sms.inbound job follows the change up.
-    await changeConsent(tx, { tenantId: tenant.id, phone: from, optOut: keyword.intent === 'opt_out', keyword: keyword.keyword, source: 'inbound_sms' });
+    // The inbox row's sms.inbound job follows the change up, and enqueues its event (consentEventJobId(`msg-<id>`)).
+    await changeConsent(tx, { tenantId: tenant.id, phone: from, optOut: keyword.intent === 'opt_out', keyword: keyword.keyword, source: 'inbound_sms' }, inboundChangeId(id));
     return { twiml: twimlResponse(confirmation(tenant, params, keyword.intent)), duplicate: false, inbox };
   });
 }

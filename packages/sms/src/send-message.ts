@@ -4,7 +4,6 @@ import {
   claimStatement,
   findSendable,
   openConsentGate,
-  recordConsent,
   transitionMessage,
   type Executor,
   type MessageRow,
@@ -12,7 +11,10 @@ import {
 } from '@fieldhand/db';
 import { maskPhone } from '@fieldhand/observability';
 import { nextSendTime, recipientWindow } from './quiet-hours.js';
+import { isConversationalReply } from './conversational-reply.js';
 import { adoptOrHold } from './adopt-or-hold.js';
+import { consentEventJobId, recordConsentChange } from './consent.js';
+import { eventJobId, flushEventsById, messageStatusEvent, messageStatusEventId, writeEvents } from './message-events.js';
 import { classifySendError, type SendFailure } from './send-errors.js';
 import { publicUrl, statusCallbackPath, twilioCredentials, type SmsDeps } from './sms-deps.js';
 import { emitSmsEvent } from './sms-events.js';
@@ -47,7 +49,7 @@ export async function sendMessage(deps: SmsDeps, data: { tenantId: string; messa
   }
 
   const now = deps.clock();
-  const opening = quietHoursOpening(tenant, message, now);
+  const opening = (await isConversationalReply(deps.db, message, now)) ? now : quietHoursOpening(tenant, message, now);
   if (message.sendBefore && opening.getTime() > message.sendBefore.getTime()) {
     // A reminder that cannot go before its appointment is worse than none.
     await transitionMessage(deps.db, message.id, ['queued'], { status: 'canceled', source: 'deadline', errorMessage: `could not be sent before ${message.sendBefore.toISOString()}` });
@@ -102,6 +104,7 @@ export async function sendMessage(deps: SmsDeps, data: { tenantId: string; messa
   }
   // Twilio's 21610 is an opt-out we learned of by sending: workflows hear of it as of an inbound STOP.
   if (failure?.kind === 'unsubscribed') await emitOptedOut(deps, message);
+  if (failure?.kind === 'unsubscribed' || failure?.kind === 'permanent') await flushFailureEvents(deps, message);
   if (failure?.kind === 'retry' || failure?.kind === 'ambiguous') throw new Error(`Twilio send failed (${failure.kind}): ${failure.message}`);
   if (failure?.kind === 'permanent' && failure.code !== null && failure.code >= 20000 && failure.code < 21000) {
     // Credentials or account problems: an operator must see these in the dead letters.
@@ -115,11 +118,12 @@ async function recordFailure(tx: Executor, tenant: TenantRow, message: MessageRo
   switch (failure.kind) {
     case 'unsubscribed':
       // Twilio knows the customer texted STOP (perhaps to a number we had not seen): believe it.
-      await recordConsent(tx, { tenantId: tenant.id, phone: message.to, optOut: true, keyword: null, source: 'twilio_21610' });
-      await transitionMessage(tx, message.id, ['sending'], { status: 'failed', source: 'twilio', errorCode: failure.code, errorMessage: failure.message });
+      // The gate holds the number's consent lock; the change reports itself (consent.opted_out).
+      await recordConsentChange(tx, { tenantId: tenant.id, phone: message.to, optOut: true, keyword: null, source: 'twilio_21610' }, carrierChangeId(message.id));
+      await recordRefusal(tx, message, failure.code, failure.message);
       return 'failed';
     case 'permanent':
-      await transitionMessage(tx, message.id, ['sending'], { status: 'failed', source: 'twilio', errorCode: failure.code, errorMessage: failure.message });
+      await recordRefusal(tx, message, failure.code, failure.message);
       return 'failed';
     case 'retry':
       // Twilio answered with an error, so it did not take the message: it may be sent again.
@@ -129,6 +133,20 @@ async function recordFailure(tx: Executor, tenant: TenantRow, message: MessageRo
       // Stays `sending`: the next attempt looks the message up in Twilio before anything else.
       return 'failed';
   }
+}
+
+const carrierChangeId = (messageId: string) => `21610-${messageId}`;
+
+/** A send Twilio refused for good is failed, and reported (message.status) in the same transaction. */
+async function recordRefusal(tx: Executor, message: MessageRow, code: number | null, error: string): Promise<void> {
+  const failed = await transitionMessage(tx, message.id, ['sending'], { status: 'failed', source: 'twilio', errorCode: code, errorMessage: error });
+  if (failed) await writeEvents(tx, [messageStatusEvent(failed, 'failed', code)]);
+}
+
+/** The gate committed the refusal's events without the bus at hand: enqueue them now (else the outbox reconciler will). */
+async function flushFailureEvents(deps: SmsDeps, message: MessageRow): Promise<void> {
+  const ids = [eventJobId(messageStatusEventId(message.id, 'failed')), consentEventJobId(carrierChangeId(message.id))];
+  await flushEventsById(deps, ids).catch((err: unknown) => deps.logger.warn({ err, messageId: message.id }, 'could not enqueue a refused send\'s events; the outbox reconciler will'));
 }
 
 async function emitOptedOut(deps: SmsDeps, message: MessageRow): Promise<void> {

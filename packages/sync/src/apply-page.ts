@@ -1,4 +1,5 @@
 import { commitSyncPage, findSyncState, markSeenRows, reconcileUnseenRows, recordSyncError, upsertSyncedRows, type SyncKey } from '@fieldhand/db';
+import { eventJob } from '@fieldhand/events';
 import { flushOutbox, isLastAttempt, UnrecoverableError, writeOutbox, type FieldhandCatalog, type JobContext, type JobData } from '@fieldhand/queues';
 import { backfillJobs, changeEventJobs } from './change-events.js';
 import { enqueuePage } from './page-jobs.js';
@@ -81,7 +82,21 @@ export async function applyPage(deps: SyncDeps, data: PageData, ctx: JobContext)
     if (err instanceof LostRace) return { status: 'skipped', reason: 'another job applied this page' };
     const error = err instanceof Error ? err : new Error(String(err));
     const final = isPermanent(error) || isLastAttempt(ctx.job);
-    if (!ctx.signal.aborted) await recordSyncError(deps.db, key, data.runId, error.message.slice(0, 2_000), final);
+    if (!ctx.signal.aborted) await recordPageError(deps, key, data.runId, error.message.slice(0, 2_000), final);
     throw forJob(error);
   }
+}
+
+/**
+ * Records a failed page; the failure that ends the pass is reported (`sync.failed`, id
+ * `sync-<runId>-failed`) in the same transaction, so a pass is reported failed once and
+ * only if its failure was recorded.
+ */
+async function recordPageError(deps: SyncDeps, key: SyncKey, runId: string, error: string, final: boolean): Promise<void> {
+  const outbox = await deps.db.transaction(async (tx) => {
+    if (!(await recordSyncError(tx, key, runId, error, final))) return [];
+    const event = eventJob(key.tenantId, 'sync.failed', { source: key.source, module: key.module, error }, { id: `sync-${runId}-failed` });
+    return writeOutbox(tx, deps.bus.catalog, [event]);
+  });
+  await flushOutbox(deps.bus, outbox);
 }

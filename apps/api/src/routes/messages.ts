@@ -12,7 +12,7 @@ import { messageQuery, messageResponse, sendMessageBody } from '../schemas/messa
 const tenantParams = z.object({ tenantId: uuidParam });
 const messageParams = z.object({ tenantId: uuidParam, id: uuidParam });
 
-function toMessageResponse(row: MessageRow) {
+export function toMessageResponse(row: MessageRow) {
   return {
     ...row,
     sendAfter: row.sendAfter?.toISOString() ?? null,

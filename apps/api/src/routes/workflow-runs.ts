@@ -109,7 +109,7 @@ export function workflowRunRoutes(db: Database, bus: JobBus<FieldhandCatalog>, l
       handler: async ({ params, body }) => {
         const run = await findWorkflowRun(db, params.tenantId, params.id);
         if (!run) throw notFound();
-        const cancelled = await cancelRun(db, run.id, body.reason);
+        const cancelled = await cancelRun({ db, bus, logger }, run.id, body.reason);
         if (!cancelled) throw new ConflictError('workflow_run_not_active', `The run is ${run.status}`);
         return { status: 200, body: toRunResponse(cancelled, await listWorkflowStepRuns(db, run.id)) };
       },

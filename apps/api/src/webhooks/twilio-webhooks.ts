@@ -49,7 +49,7 @@ export function twilioWebhookRoutes(deps: AppDeps): AnyRoute[] {
 
   /** A status for a SID not yet stored comes back as an inbox row, for the sms worker to retry. */
   async function applyStatus(params: Record<string, string>, scope: CallbackScope, correlationId: string): Promise<void> {
-    const row = await receiveStatus(db, scope, params, correlationId);
+    const row = await receiveStatus(db, scope, params, correlationId, bus);
     if (row) await enqueueStored(row);
   }
 

@@ -1,5 +1,6 @@
 import { and, desc, eq, getTableColumns, inArray, lt, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
+import type { Executor } from '../executor.js';
 import { afterCursor, cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
 import { deadLetters } from '../schema/index.js';
 
@@ -7,7 +8,7 @@ export type DeadLetterRow = typeof deadLetters.$inferSelect;
 export type NewDeadLetter = typeof deadLetters.$inferInsert;
 
 /** Records a dead letter; recording the same final attempt twice is a no-op. */
-export async function recordDeadLetter(db: Database, entry: NewDeadLetter): Promise<DeadLetterRow | undefined> {
+export async function recordDeadLetter(db: Executor, entry: NewDeadLetter): Promise<DeadLetterRow | undefined> {
   const [row] = await db.insert(deadLetters).values(entry).onConflictDoNothing().returning();
   return row;
 }

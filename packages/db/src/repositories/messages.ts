@@ -23,11 +23,14 @@ export function historyEntry(status: string, source: string, errorCode?: number 
 
 const appendHistory = (entry: MessageStatusEntry) => sql`${messages.statusHistory} || ${JSON.stringify([entry])}::jsonb`;
 
-/** Inserts an outbound message, or returns the one already stored under the same idempotency key. */
-export async function insertOutboundMessage(db: Executor, row: NewMessage): Promise<{ message: MessageRow; created: boolean }> {
+/**
+ * Inserts an outbound message, or returns the one already stored under the same idempotency key.
+ * `origin` is the source of its first history entry: who queued it (`api`, or an office reply's `conversation`).
+ */
+export async function insertOutboundMessage(db: Executor, row: NewMessage, origin = 'api'): Promise<{ message: MessageRow; created: boolean }> {
   const [inserted] = await db
     .insert(messages)
-    .values({ ...row, statusHistory: [historyEntry(row.status, 'api')] })
+    .values({ ...row, statusHistory: [historyEntry(row.status, origin)] })
     .onConflictDoNothing({ target: [messages.tenantId, messages.idempotencyKey] })
     .returning();
   if (inserted) return { message: inserted, created: true };
@@ -172,6 +175,12 @@ export type CallbackScope = { tenantId: string } | { deploymentAccount: true };
 function scopeCondition(scope: CallbackScope): SQL {
   if ('tenantId' in scope) return eq(messages.tenantId, scope.tenantId);
   return sql`${messages.tenantId} in (select ${tenants.id} from ${tenants} where coalesce(${tenants.twilio}->>'accountSid', '') = '')`;
+}
+
+/** The message of `scope` Twilio knows as `sid` (a status callback's event reads what the callback left). */
+export async function findMessageBySid(db: Executor, scope: CallbackScope, sid: string): Promise<MessageRow | undefined> {
+  const [row] = await db.select().from(messages).where(and(eq(messages.twilioSid, sid), scopeCondition(scope)));
+  return row;
 }
 
 /** The tenant of the message Twilio knows as `sid`, if we stored it. */

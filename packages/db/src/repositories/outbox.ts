@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, lt, or } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lt, or } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import type { Executor } from '../executor.js';
 import { outbox } from '../schema/index.js';
@@ -10,6 +10,12 @@ export type NewOutboxRow = typeof outbox.$inferInsert;
 export async function insertOutbox(tx: Executor, rows: NewOutboxRow[]): Promise<OutboxRow[]> {
   if (rows.length === 0) return [];
   return tx.insert(outbox).values(rows).returning();
+}
+
+/** Rows still waiting for their job (a writer that cannot hand its rows to the flush, e.g. a webhook's, lets the job that follows it up flush them). */
+export async function findOutboxByJobIds(db: Executor, jobIds: readonly string[]): Promise<OutboxRow[]> {
+  if (jobIds.length === 0) return [];
+  return db.select().from(outbox).where(inArray(outbox.jobId, [...jobIds]));
 }
 
 /** The consumer handled the job: its row is no longer needed. */

@@ -99,19 +99,22 @@ export async function commitSyncPage(tx: Tx, key: SyncKey, runId: string, page: 
  * Records a failed page. A final failure ends the pass (the cursor stays at the last
  * committed page, so the next pass resumes there); otherwise the job retries.
  */
-export async function recordSyncError(db: Database, key: SyncKey, runId: string, error: string, final: boolean): Promise<void> {
-  await db.transaction(async (tx) => {
+export async function recordSyncError(db: Database | Tx, key: SyncKey, runId: string, error: string, final: boolean): Promise<boolean> {
+  return db.transaction(async (tx) => {
     await tx
       .update(syncState)
       .set({ lastError: error, lastErrorAt: sql`now()`, updatedAt: sql`now()`, ...(final ? { runId: null } : {}) })
       .where(and(keyWhere(key), eq(syncState.runId, runId)));
-    await tx
+    const failed = await tx
       .update(syncRuns)
       .set({
         error,
         ...(final ? { status: 'failed', finishedAt: sql`now()`, durationMs: sql`(extract(epoch from now() - ${syncRuns.startedAt}) * 1000)::int` } : {}),
       })
-      .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, 'running')));
+      .where(and(eq(syncRuns.id, runId), eq(syncRuns.status, 'running')))
+      .returning({ id: syncRuns.id });
+    // True when this call ended the pass: the one moment its failure is news.
+    return final && failed.length > 0;
   });
 }
 

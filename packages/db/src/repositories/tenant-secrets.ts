@@ -1,6 +1,7 @@
 import { asc, eq, gt, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { TENANT_SECRET_FIELDS, tenants } from '../schema/index.js';
+import { reencryptWebhookSecrets } from './webhooks.js';
 import { currentEncryptionKeyId, EncryptionKeyError, sealedWith } from '../secrets/secret-box.js';
 
 const BATCH = 100;
@@ -16,7 +17,8 @@ function keysIn(raw: string | null, fields: readonly string[]): string[] {
  * Seals every tenant's vendor secrets with the current key: after a key rotation
  * (new FIELDHAND_ENCRYPTION_KEY, the old one in FIELDHAND_ENCRYPTION_PREVIOUS_KEYS),
  * or to encrypt secrets stored before encryption existed. Rows are read and written
- * back through the sealed columns in batches, each row in its own statement.
+ * back through the sealed columns in batches, each row in its own statement; the
+ * signing secrets of their event endpoints likewise.
  */
 export async function reencryptTenantSecrets(db: Database): Promise<{ keyId: string; rows: number }> {
   const keyId = currentEncryptionKeyId();
@@ -37,6 +39,8 @@ export async function reencryptTenantSecrets(db: Database): Promise<{ keyId: str
     if (page.length < BATCH) break;
     after = page.at(-1)!.id;
   }
+  // Event endpoint signing secrets are the tenants' secrets too.
+  rows += await reencryptWebhookSecrets(db);
   return { keyId, rows };
 }
 

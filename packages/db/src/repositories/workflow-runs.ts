@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, like, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client.js';
-import type { Executor } from '../executor.js';
+import type { Executor, Transaction } from '../executor.js';
 import { afterCursor, cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
 import { messages, workflowInstances, workflowStepRuns } from '../schema/index.js';
 import { transitionMessage } from './messages.js';
@@ -92,7 +92,7 @@ export type StartedWorkflowRun =
  * events for the same estimate cannot both start one; a retried trigger event finds
  * the run it already started.
  */
-export async function startWorkflowRun(db: Database, request: StartWorkflowRun): Promise<StartedWorkflowRun> {
+export async function startWorkflowRun(db: Database | Transaction, request: StartWorkflowRun): Promise<StartedWorkflowRun> {
   const { run, scope } = request;
   const w = workflowInstances;
   const scopeLock = 'customerId' in scope ? `customer:${scope.customerId}` : `${scope.subjectType}:${scope.subjectId}`;
@@ -133,11 +133,15 @@ export type CompletedWorkflowStep = { tenantId: string; runId: string; stepId: s
 /**
  * Completes a running step and moves its run on to `next` (scheduled at its due time),
  * or completes the run when there is no next step. Only a run that is still active and
- * still on this step moves: a stop that landed meanwhile wins.
+ * still on this step moves: a stop that landed meanwhile wins. Answers the run it moved.
  */
-export async function completeWorkflowStep(db: Database, step: CompletedWorkflowStep, next: { stepId: string; stepType: string; dueAt: Date } | null): Promise<void> {
+export async function completeWorkflowStep(
+  db: Database | Transaction,
+  step: CompletedWorkflowStep,
+  next: { stepId: string; stepType: string; dueAt: Date } | null,
+): Promise<WorkflowRunRow | undefined> {
   const { runId, now } = step;
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     await tx
       .update(workflowStepRuns)
       .set({ status: 'completed', outcome: step.outcome, finishedAt: now })
@@ -146,18 +150,19 @@ export async function completeWorkflowStep(db: Database, step: CompletedWorkflow
       .update(workflowInstances)
       .set(next ? { currentStep: next.stepId, nextStepAt: next.dueAt, updatedAt: now } : { status: 'completed', currentStep: null, nextStepAt: null, finishedAt: now, updatedAt: now })
       .where(and(eq(workflowInstances.id, runId), eq(workflowInstances.status, 'active'), eq(workflowInstances.currentStep, step.stepId)))
-      .returning({ id: workflowInstances.id });
+      .returning();
     if (moved && next) {
       await tx
         .insert(workflowStepRuns)
         .values({ tenantId: step.tenantId, instanceId: runId, stepId: next.stepId, stepType: next.stepType, status: 'scheduled', dueAt: next.dueAt })
         .onConflictDoNothing();
     }
+    return moved;
   });
 }
 
 /** Marks a run cancelled, with its scheduled steps, if it is still active; undefined when it was not. */
-export async function cancelWorkflowRun(db: Database, runId: string, reason: string): Promise<WorkflowRunRow | undefined> {
+export async function cancelWorkflowRun(db: Database | Transaction, runId: string, reason: string): Promise<WorkflowRunRow | undefined> {
   const now = new Date();
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -182,18 +187,20 @@ export async function cancelWorkflowStep(db: Executor, runId: string, stepId: st
     .where(and(eq(workflowStepRuns.instanceId, runId), eq(workflowStepRuns.stepId, stepId)));
 }
 
-/** Fails a step (if it has not finished) and its run (if still active), so it can be replayed from that step. */
-export async function failWorkflowRun(db: Database, runId: string, stepId: string, error: string): Promise<void> {
+/** Fails a step (if it has not finished) and its run (if still active), so it can be replayed from that step; answers the run it failed. */
+export async function failWorkflowRun(db: Database | Transaction, runId: string, stepId: string, error: string): Promise<WorkflowRunRow | undefined> {
   const now = new Date();
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     await tx
       .update(workflowStepRuns)
       .set({ status: 'failed', error, finishedAt: now })
       .where(and(eq(workflowStepRuns.instanceId, runId), eq(workflowStepRuns.stepId, stepId), inArray(workflowStepRuns.status, ['scheduled', 'running'])));
-    await tx
+    const [failed] = await tx
       .update(workflowInstances)
       .set({ status: 'failed', error: `${stepId}: ${error}`, nextStepAt: null, finishedAt: now, updatedAt: now })
-      .where(and(eq(workflowInstances.id, runId), eq(workflowInstances.status, 'active')));
+      .where(and(eq(workflowInstances.id, runId), eq(workflowInstances.status, 'active')))
+      .returning();
+    return failed;
   });
 }
 

@@ -13,3 +13,4 @@ export * from './workflows.js';
 export * from './outbox.js';
 export * from './reminders.js';
 export * from './conversations.js';
+export * from './webhooks.js';

@@ -114,7 +114,7 @@ async function applyStops(deps: WorkflowDeps, event: WorkflowEvent, subject: Sub
     );
     if (!stop) continue;
     const reason = `${stop.reason ?? event.type} (${event.type} ${event.eventId})`;
-    if (await cancelRun(deps.db, run.id, reason)) {
+    if (await cancelRun(deps, run.id, reason)) {
       stopped.push({ runId: run.id, definitionKey: run.definitionKey, reason });
       deps.logger.info({ runId: run.id, reason }, 'workflow run stopped by event');
     }

@@ -1,7 +1,8 @@
-import { failWorkflowRun, findDueWorkflowSteps } from '@fieldhand/db';
+import { findDueWorkflowSteps } from '@fieldhand/db';
 import { workflowStepJobId } from '@fieldhand/queues';
 import { nowOf, type WorkflowDeps } from '../workflow-deps.js';
 import { enqueueStep } from './enqueue-step.js';
+import { failRun } from './fail-run.js';
 
 export type ReconcileOptions = {
   /** Steps due within this window are checked, so a lost delayed job is restored before it is due. */
@@ -39,7 +40,7 @@ export async function reconcileRuns(deps: WorkflowDeps, options: ReconcileOption
         reenqueued++;
       } else if (job.finishedOn && job.failedReason && (await job.isFailed())) {
         // Kept failed jobs stay in Redis, so without this the run would stay active forever.
-        await failWorkflowRun(deps.db, row.runId, row.stepId, `job failed after ${job.attemptsMade} attempt(s): ${job.failedReason}`);
+        await failRun(deps, row.runId, row.stepId, `job failed after ${job.attemptsMade} attempt(s): ${job.failedReason}`);
         failed++;
       }
     }

@@ -2,7 +2,6 @@ import {
   cancelWorkflowStep,
   claimWorkflowStep,
   completeWorkflowStep,
-  failWorkflowRun,
   findTenant,
   findWorkflowDefinitionById,
   findWorkflowRun,
@@ -16,6 +15,8 @@ import { asSubjectType, loadSubject } from '../subjects/load-subject.js';
 import { nowOf, type WorkflowDeps } from '../workflow-deps.js';
 import { cancelRun } from './cancel-run.js';
 import { enqueueStep } from './enqueue-step.js';
+import { failRun } from './fail-run.js';
+import { changeRun, runEvent } from './run-events.js';
 
 export type StepJob = { tenantId: string; runId: string; stepId: string };
 export type StepJobResult = { outcome: 'skipped'; reason: string } | { outcome: 'completed' | 'failed' | 'cancelled'; next?: string | null };
@@ -42,7 +43,7 @@ export async function runStep(deps: WorkflowDeps, job: StepJob, options: { final
   const step = definition ? documentOf(definition).steps.find((s) => s.id === job.stepId) : undefined;
   const tenant = await findTenant(deps.db, run.tenantId);
   if (!definition || !step || !tenant) {
-    await failWorkflowRun(deps.db, run.id, job.stepId, 'definition, step or tenant no longer exists');
+    await failRun(deps, run.id, job.stepId, 'definition, step or tenant no longer exists');
     return { outcome: 'failed' };
   }
 
@@ -54,7 +55,7 @@ export async function runStep(deps: WorkflowDeps, job: StepJob, options: { final
     const subject = await loadSubject(deps.db, run.tenantId, asSubjectType(run.subjectType), run.subjectId);
     result = await stepKindOf(step).execute({ deps, tenant, run, step, subject, now, first: step.id === documentOf(definition).start });
   } catch (error) {
-    if (options.finalAttempt) await failWorkflowRun(deps.db, run.id, step.id, error instanceof Error ? error.message : String(error));
+    if (options.finalAttempt) await failRun(deps, run.id, step.id, error instanceof Error ? error.message : String(error));
     throw error;
   }
   return finishStep(deps, run.id, run.tenantId, step, documentOf(definition).steps, result, now);
@@ -62,20 +63,24 @@ export async function runStep(deps: WorkflowDeps, job: StepJob, options: { final
 
 async function finishStep(deps: WorkflowDeps, runId: string, tenantId: string, step: Step, steps: Step[], result: StepResult, now: Date): Promise<StepJobResult> {
   if (result.kind === 'fail') {
-    await failWorkflowRun(deps.db, runId, step.id, result.error);
+    await failRun(deps, runId, step.id, result.error);
     return { outcome: 'failed' };
   }
   if (result.kind === 'cancel') {
-    await cancelRun(deps.db, runId, result.reason);
+    await cancelRun(deps, runId, result.reason);
     await cancelWorkflowStep(deps.db, runId, step.id, result.reason, now);
     return { outcome: 'cancelled' };
   }
   const next = result.next ? steps.find((s) => s.id === result.next) : undefined;
-  await completeWorkflowStep(
-    deps.db,
-    { tenantId, runId, stepId: step.id, outcome: { ...result.outcome, next: result.next }, now },
-    next ? { stepId: next.id, stepType: next.type, dueAt: result.dueAt ?? now } : null,
-  );
+  await changeRun(deps, async (tx) => {
+    const moved = await completeWorkflowStep(
+      tx,
+      { tenantId, runId, stepId: step.id, outcome: { ...result.outcome, next: result.next }, now },
+      next ? { stepId: next.id, stepType: next.type, dueAt: result.dueAt ?? now } : null,
+    );
+    // The last step done: the run is completed, and says so in the same transaction.
+    return { value: undefined, events: moved?.status === 'completed' ? [runEvent(moved, 'completed')] : [] };
+  });
   await ensureNextEnqueued(deps, runId, tenantId);
   return { outcome: 'completed', next: result.next };
 }

@@ -5,6 +5,7 @@ import { documentOf } from '../definition/stored-definitions.js';
 import type { Subject } from '../subjects/load-subject.js';
 import { nowOf, type WorkflowDeps } from '../workflow-deps.js';
 import { enqueueStep } from './enqueue-step.js';
+import { changeRun, runEvent } from './run-events.js';
 
 export type StartRequest = {
   definition: WorkflowDefinitionRow;
@@ -42,7 +43,8 @@ function reentryBlock(def: Definition, now: Date): ReentryBlock {
 
 /**
  * Starts a run as the definition's re-entry policy allows (checked and inserted under
- * one lock per definition key and scope), then enqueues its first step.
+ * one lock per definition key and scope, with its `workflow_run.started` event), then
+ * enqueues its first step.
  */
 export async function startRun(deps: WorkflowDeps, request: StartRequest): Promise<StartResult> {
   const { definition, subject } = request;
@@ -50,27 +52,31 @@ export async function startRun(deps: WorkflowDeps, request: StartRequest): Promi
   const now = nowOf(deps);
   const firstStep = request.replayOf?.fromStep ?? def.start;
   const phone = request.replayOf ? (subject.phone ?? request.replayOf.phone) : subject.phone;
-  const started = await startWorkflowRun(deps.db, {
-    run: {
-      tenantId: definition.tenantId,
-      definitionId: definition.id,
-      definitionKey: def.key,
-      definitionVersion: def.version,
-      subjectType: subject.type,
-      subjectId: subject.id,
-      customerId: subject.customerId,
-      phone,
-      currentStep: firstStep,
-      nextStepAt: now,
-      cancelKeys: cancelKeysOf(subject, phone),
-      triggerEventId: request.triggerEventId ?? null,
-      replayOf: request.replayOf?.runId ?? null,
-      replayFromStep: request.replayOf?.fromStep ?? null,
-      startedAt: now,
-    },
-    firstStepType: def.steps.find((s) => s.id === firstStep)!.type,
-    scope: scopeOf(def, subject),
-    ...(request.replayOf ? {} : { blockedBy: reentryBlock(def, now) }),
+  const started = await changeRun(deps, async (tx) => {
+    const result = await startWorkflowRun(tx, {
+      run: {
+        tenantId: definition.tenantId,
+        definitionId: definition.id,
+        definitionKey: def.key,
+        definitionVersion: def.version,
+        subjectType: subject.type,
+        subjectId: subject.id,
+        customerId: subject.customerId,
+        phone,
+        currentStep: firstStep,
+        nextStepAt: now,
+        cancelKeys: cancelKeysOf(subject, phone),
+        triggerEventId: request.triggerEventId ?? null,
+        replayOf: request.replayOf?.runId ?? null,
+        replayFromStep: request.replayOf?.fromStep ?? null,
+        startedAt: now,
+      },
+      firstStepType: def.steps.find((s) => s.id === firstStep)!.type,
+      scope: scopeOf(def, subject),
+      ...(request.replayOf ? {} : { blockedBy: reentryBlock(def, now) }),
+    });
+    // Only the attempt that created the run reports it: a retry finding it again does not.
+    return { value: result, events: result.started && result.created ? [runEvent(result.run, 'started')] : [] };
   });
   if (!started.started) {
     return { started: false, blockedBy: { policy: def.reentry.policy, runId: started.blockedBy.id, startedAt: started.blockedBy.startedAt.toISOString() } };
