@@ -87,7 +87,7 @@ async function npmStart(extraEnv: Record<string, string> = {}): Promise<Started>
 
 async function upThenStop(started: Started): Promise<void> {
   try {
-    await waitForReady(`http://127.0.0.1:${started.port}`, 170_000).catch((err: Error) => {
+    await waitForReady(`http://127.0.0.1:${started.port}`, 280_000).catch((err: Error) => {
       throw new Error(`${err.message}\n--- npm start output ---\n${started.output().slice(-4000)}`);
     });
     await waitFor(() => started.output().includes('Fieldhand is up') || undefined, 30_000, 'the summary');
@@ -117,7 +117,7 @@ describe('npm start from a clone with nothing beside it, USER unset', () => {
 
   it('installs, builds, migrates and comes up (/readyz 200), then stops on SIGTERM', async () => {
     await upThenStop(await npmStart());
-  }, 240_000);
+  }, 340_000);
 
   it('comes up from a production install of that build (pnpm install --prod)', async () => {
     const [command, ...args] = pnpmCommand();
@@ -125,5 +125,5 @@ describe('npm start from a clone with nothing beside it, USER unset', () => {
     execFileSync(command!, [...args, 'install', '--prod', '--frozen-lockfile'], { cwd: clone, env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
     expect(() => readFileSync(join(clone, 'node_modules/typescript/package.json'))).toThrow();
     await upThenStop(await npmStart());
-  }, 200_000);
+  }, 340_000);
 });
