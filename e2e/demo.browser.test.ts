@@ -118,6 +118,13 @@ describe('the demo, clicked through on the phone page', () => {
     expect(run).toMatchObject({ phone, cancelReason: expect.stringMatching(/^customer opted out/) });
     await shot('04-stopped');
 
+    // The demo tenant's event endpoint is the sandbox's receiver: the STOP arrives there signed, as consent.opted_out.
+    const received = await waitFor(async () => {
+      const got = (await (await fetch(`${sandbox}/_sandbox/receivers/demo`)).json()) as { received: Array<{ verified: boolean | null; body: { type?: string; data?: { phone?: string } } }> };
+      return got.received.find((r) => r.body.type === 'consent.opted_out' && r.body.data?.phone === phone);
+    }, 20_000, 'consent.opted_out at the demo receiver');
+    expect(received.verified).toBe(true);
+
     child.kill('SIGTERM');
     expect(await waitForExit(child, 15_000)).toMatchObject({ code: 0 });
   }, 240_000);

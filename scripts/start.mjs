@@ -51,7 +51,7 @@ const conn = db.createDatabase({
   encryption: { key: cfg.database.FIELDHAND_ENCRYPTION_KEY, previousKeys: cfg.database.FIELDHAND_ENCRYPTION_PREVIOUS_KEYS },
 });
 await db.runMigrations(conn);
-if (demo && (await seedDemoTenant(db, conn))) log('created the demo tenant');
+if (demo && (await seedDemoTenant(db, conn, env))) log('created the demo tenant');
 await db.closeDatabase(conn);
 log('database migrated');
 

@@ -1,6 +1,6 @@
 // Demo wiring: vendor URLs point at the sandbox, and one demo tenant uses the
 // sandbox's demo accounts. Used only when no real vendor URL is configured.
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,7 +32,17 @@ export async function demoEnvironment(env) {
     TWILIO_AUTH_TOKEN: demo.twilioAuthToken,
     // The sandbox's GHL signs its webhooks with this key; the API verifies with its public half.
     ...ghlWebhookKeys(),
+    // The demo tenant's event endpoint is the sandbox's receiver, on loopback.
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    SANDBOX_RECEIVER_SECRET_FILE: demoReceiverSecretFile(),
   };
+}
+
+/** The signing secret of the demo tenant's event endpoint, generated once into .fieldhand/; the sandbox's `demo` receiver verifies with it. */
+function demoReceiverSecretFile() {
+  const file = join(root, '.fieldhand', 'demo-webhook-secret');
+  if (!existsSync(file)) writeFileSync(file, `whsec_${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  return file;
 }
 
 /** A demo Ed25519 key pair for GHL webhooks, generated once into .fieldhand/. */
@@ -51,7 +61,7 @@ function ghlWebhookKeys() {
  * days) and appointment reminders (minutes instead of hours) switched on; later
  * starts find it and leave it alone.
  */
-export async function seedDemoTenant(db, conn) {
+export async function seedDemoTenant(db, conn, env) {
   const demo = await sandboxDefaults();
   const existing = await conn.query.tenants.findFirst({ where: (t, { eq }) => eq(t.name, DEMO_TENANT_NAME), columns: { id: true } });
   if (existing) return false;
@@ -72,5 +82,14 @@ export async function seedDemoTenant(db, conn) {
   for (const key of ['estimate-follow-up-demo', 'review-request-demo']) await db.setWorkflowDefinitionEnabled(conn, tenant.id, key, true);
   // Reminders in minutes: an appointment booked 30 minutes out gets one 5 minutes later.
   await db.saveReminderSettings(conn, tenant.id, { enabled: true, offsetsMinutes: [25, 5], confirmByReply: true, dispatchNotice: true });
+  // Every event goes to the sandbox's demo receiver (GET /_sandbox/receivers/demo lists them, signatures checked).
+  const events = await import(pathToFileURL(join(root, 'packages/events/dist/index.js')).href);
+  await db.insertWebhookEndpoint(conn, {
+    tenantId: tenant.id,
+    url: `${env.SANDBOX_PUBLIC_URL}/_sandbox/receivers/demo`,
+    events: events.EVENT_TYPES.filter((type) => type !== 'ping'),
+    description: 'Demo: the sandbox receiver',
+    secret: readFileSync(env.SANDBOX_RECEIVER_SECRET_FILE, 'utf8').trim(),
+  });
   return true;
 }

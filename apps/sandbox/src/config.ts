@@ -52,6 +52,8 @@ const envSchema = z.object({
   SANDBOX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** A file holding the Ed25519 private key (PEM) that signs GHL webhooks; unset, a new pair per start. */
   SANDBOX_GHL_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** A file holding the whsec_… secret the `demo` event receiver verifies signatures with. */
+  SANDBOX_RECEIVER_SECRET_FILE: z.string().min(1).optional(),
 });
 
 export interface SandboxOptions {
@@ -67,6 +69,8 @@ export interface SandboxOptions {
   ghlRateLimit?: { max: number; intervalMs: number; dailyMax: number };
   /** Signs GHL webhooks (Ed25519 PEM); omitted, a new key pair per start. */
   ghlSigningKeyPem?: string;
+  /** Event receivers set up at start: name → the whsec_… secrets it verifies with. */
+  receivers?: Record<string, { secrets: string[] }>;
   logLevel?: string;
 }
 
@@ -113,6 +117,7 @@ export function loadMainConfig(env: NodeJS.ProcessEnv, argv: readonly string[]):
       twilioStatusStepMs: e.SANDBOX_TWILIO_STATUS_STEP_MS,
       logLevel: e.SANDBOX_LOG_LEVEL,
       ...(e.SANDBOX_GHL_SIGNING_KEY_FILE ? { ghlSigningKeyPem: readFileSync(e.SANDBOX_GHL_SIGNING_KEY_FILE, 'utf8') } : {}),
+      ...(e.SANDBOX_RECEIVER_SECRET_FILE ? { receivers: { demo: { secrets: [readFileSync(e.SANDBOX_RECEIVER_SECRET_FILE, 'utf8').trim()] } } } : {}),
     },
   };
 }

@@ -84,7 +84,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   app.use(`${control}/ghl`, ghlRequestRoutes(accounts));
   app.use(`${control}/twilio`, twilioControlRoutes(accounts, ledger));
   app.use(`${control}/phone`, phoneDataRoute(accounts, ledger, demo));
-  app.use(`${control}/receivers`, receiverRoutes());
+  app.use(`${control}/receivers`, receiverRoutes(options.receivers));
   app.get(`${control}/health`, (_req, res) => void res.json({ ok: true }));
   app.use(VENDOR_PREFIXES.phone, phonePageRoute(accounts, ledger, demo));
   app.use(errorHandler(logger));

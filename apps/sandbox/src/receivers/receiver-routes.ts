@@ -37,8 +37,8 @@ const KEEP = 20_000;
  * (verifies with `standardwebhooks`, records, answers by the script); `GET` lists what it got;
  * `DELETE` forgets it.
  */
-export function receiverRoutes(): Router {
-  const receivers = new Map<string, Receiver>();
+export function receiverRoutes(initial: Record<string, { secrets: string[] }> = {}): Router {
+  const receivers = new Map<string, Receiver>(Object.entries(initial).map(([name, { secrets }]) => [name, { secrets, answers: [], received: [] }]));
   const receiver = (name: string): Receiver => {
     let found = receivers.get(name);
     if (!found) receivers.set(name, (found = { secrets: [], answers: [], received: [] }));
