@@ -38,6 +38,17 @@ beforeAll(async () => {
              (${tenantId}, 'servicetitan', 'jobs', false, true, 'running', now() - interval '120 days', null),
              (${tenantId}, 'servicetitan', 'jobs', false, true, 'succeeded', now() - interval '1 day', now() - interval '1 day')`);
   }
+  // Step runs: completed 200 days ago in a finished run (go) and in a run still active (stay), and a recent one (stays).
+  await t.db.execute(sql`
+    with d as (insert into workflow_definitions (tenant_id, key, version, name, document) values (${tenants[0]}, 'follow-up', 1, 'Follow-up', '{}') returning id),
+    runs as (
+      insert into workflow_instances (tenant_id, definition_id, definition_key, definition_version, subject_type, subject_id, status, finished_at)
+      select ${tenants[0]}, d.id, 'follow-up', 1, 'estimate', s::text, case when s = 1 then 'completed' else 'active' end, case when s = 1 then now() - interval '200 days' end
+      from d, generate_series(1, 2) s returning id, status
+    )
+    insert into workflow_step_runs (tenant_id, instance_id, step_id, step_type, status, due_at, finished_at)
+    select ${tenants[0]}, runs.id, step, 'send_sms', 'completed', now() - interval '200 days', case when step = 'recent' then now() - interval '1 day' else now() - interval '200 days' end
+    from runs, unnest(array['text-1', 'text-2', 'recent']) step`);
   await t.db.execute(sql`
     insert into webhook_inbox (provider, external_id, queue, job_name, payload, received_at, processed_at)
     select 'twilio', 'SM' || i, 'sms-inbound', 'sms.inbound', '{}', now() - interval '40 days',
@@ -72,6 +83,10 @@ describe('maintenance.retention', () => {
     // Sync history: the old finished run goes; a run still marked running, and a recent one, stay.
     expect(outcome.sync_runs.rows).toBe(2);
     expect(await count(sql`select count(*)::int as n from sync_runs`)).toBe(4);
+    // Step runs: the two old completed steps of the finished run go; the active run's and the recent one stay.
+    expect(outcome.workflow_step_runs.rows).toBe(2);
+    expect(await count(sql`select count(*)::int as n from workflow_step_runs`)).toBe(4);
+    expect(await count(sql`select count(*)::int as n from workflow_instances`)).toBe(2);
     for (const table of Object.values(outcome)) expect(table.rows === 0 || table.statements > 0).toBe(true);
   });
 

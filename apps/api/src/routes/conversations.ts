@@ -3,8 +3,9 @@ import { decodeCursor, findConversation, listConversations, listMessages, markCo
 import type { Logger } from '@fieldhand/observability';
 import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
 import { createOutboundMessage, TextTooLongError } from '@fieldhand/sms';
-import { ConflictError, NotFoundError, ValidationError } from '../errors/http-error.js';
+import { NotFoundError, ValidationError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
+import { idempotencyKeyOf, requireSender } from '../http/outbound-text.js';
 import { requireTenant } from '../http/require-tenant.js';
 import { pageOf, pageQuery, uuidParam } from '../schemas/common.js';
 import { conversationQuery, conversationSummary, conversationThread, readResponse, replyBody } from '../schemas/conversations.js';
@@ -90,19 +91,15 @@ export function conversationRoutes(db: Database, bus: JobBus<FieldhandCatalog>, 
       errors: [404, 409],
       handler: async ({ params, body, req }) => {
         const tenant = await requireTenant(db, params.tenantId);
-        if (!tenant.twilio?.from && !tenant.twilio?.messagingServiceSid) {
-          throw new ConflictError('twilio_not_configured', 'This tenant has no Twilio sender; set twilio.from or twilio.messagingServiceSid');
-        }
-        const header = req.get('idempotency-key');
-        if (header !== undefined && (header.length === 0 || header.length > 200)) throw new ValidationError('Idempotency-Key must be 1–200 characters');
-        if (header && body.idempotencyKey && header !== body.idempotencyKey) throw new ValidationError('Idempotency-Key header and idempotencyKey differ');
+        requireSender(tenant);
+        const idempotencyKey = idempotencyKeyOf(req, body.idempotencyKey);
         // The customer's address, when the mirror knows it, decides the window a reply outside the 24 h waits for.
         const state = (await findConversation(db, tenant.id, params.phone))?.customer?.state ?? undefined;
         try {
           const { message } = await createOutboundMessage(
             db,
             bus,
-            { tenantId: tenant.id, to: params.phone, body: body.body, idempotencyKey: body.idempotencyKey ?? header, officeReply: true, ...(state ? { location: { state } } : {}) },
+            { tenantId: tenant.id, to: params.phone, body: body.body, idempotencyKey, officeReply: true, ...(state ? { location: { state } } : {}) },
             logger,
           );
           await markConversationRead(db, tenant.id, params.phone, new Date());

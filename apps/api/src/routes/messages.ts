@@ -3,8 +3,9 @@ import { findMessage, listMessages, type Database, type MessageRow } from '@fiel
 import type { Logger } from '@fieldhand/observability';
 import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
 import { createOutboundMessage, InvalidPhoneNumberError, TemplateError, TextTooLongError } from '@fieldhand/sms';
-import { ConflictError, NotFoundError, ValidationError } from '../errors/http-error.js';
+import { NotFoundError, ValidationError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
+import { idempotencyKeyOf, requireSender } from '../http/outbound-text.js';
 import { requireTenant } from '../http/require-tenant.js';
 import { pageOf, uuidParam } from '../schemas/common.js';
 import { messageQuery, messageResponse, sendMessageBody } from '../schemas/message.js';
@@ -39,14 +40,10 @@ export function messageRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logge
       errors: [404, 409],
       handler: async ({ params, body, req }) => {
         const tenant = await requireTenant(db, params.tenantId);
-        if (!tenant.twilio?.from && !tenant.twilio?.messagingServiceSid) {
-          throw new ConflictError('twilio_not_configured', 'This tenant has no Twilio sender; set twilio.from or twilio.messagingServiceSid');
-        }
-        const header = req.get('idempotency-key');
-        if (header !== undefined && (header.length === 0 || header.length > 200)) throw new ValidationError('Idempotency-Key must be 1–200 characters');
-        if (header && body.idempotencyKey && header !== body.idempotencyKey) throw new ValidationError('Idempotency-Key header and idempotencyKey differ');
+        requireSender(tenant);
+        const idempotencyKey = idempotencyKeyOf(req, body.idempotencyKey);
         try {
-          const { message } = await createOutboundMessage(db, bus, { tenantId: tenant.id, ...body, idempotencyKey: body.idempotencyKey ?? header }, logger);
+          const { message } = await createOutboundMessage(db, bus, { tenantId: tenant.id, ...body, idempotencyKey }, logger);
           return { status: 202, body: toMessageResponse(message), headers: { Location: `/api/v1/tenants/${tenant.id}/messages/${message.id}` } };
         } catch (error) {
           if (error instanceof InvalidPhoneNumberError) throw new ValidationError('Invalid request body', [{ path: 'to', message: 'not a valid phone number', code: 'invalid_phone' }]);

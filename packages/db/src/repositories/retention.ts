@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Executor } from '../executor.js';
 import { messages, syncRuns, webhookInbox, workflowEvents, workflowInstances, workflowStepRuns } from '../schema/index.js';
 
@@ -30,41 +31,31 @@ export async function blankOldMessageBodies(db: Executor, tenantId: string, befo
   return { blanked: row.blanked, next };
 }
 
-/** One batch of webhook inbox rows processed before `before` (their job ran; the row only deduplicated redeliveries). */
-export async function deleteProcessedInboxRows(db: Executor, before: Date, limit: number): Promise<number> {
+/** Deletes up to `limit` rows `matching` a condition, in one statement; returns how many. */
+async function deleteBatch(db: Executor, table: PgTable, matching: SQL, limit: number): Promise<number> {
   const { rows } = await db.execute<{ n: number }>(sql`
-    with gone as (
-      delete from ${webhookInbox} where id in (select id from ${webhookInbox} where processed_at < ${before.toISOString()} limit ${limit}) returning 1
-    ) select count(*)::int as n from gone`);
+    with gone as (delete from ${table} where id in (select id from ${table} where ${matching} limit ${limit}) returning 1)
+    select count(*)::int as n from gone`);
   return rows[0]!.n;
+}
+
+/** One batch of webhook inbox rows processed before `before` (their job ran; the row only deduplicated redeliveries). */
+export function deleteProcessedInboxRows(db: Executor, before: Date, limit: number): Promise<number> {
+  return deleteBatch(db, webhookInbox, sql`processed_at < ${before.toISOString()}`, limit);
 }
 
 /** One batch of evaluated workflow events older than `before`. */
-export async function deleteOldWorkflowEvents(db: Executor, before: Date, limit: number): Promise<number> {
-  const { rows } = await db.execute<{ n: number }>(sql`
-    with gone as (
-      delete from ${workflowEvents} where id in (select id from ${workflowEvents} where evaluated_at < ${before.toISOString()} limit ${limit}) returning 1
-    ) select count(*)::int as n from gone`);
-  return rows[0]!.n;
+export function deleteOldWorkflowEvents(db: Executor, before: Date, limit: number): Promise<number> {
+  return deleteBatch(db, workflowEvents, sql`evaluated_at < ${before.toISOString()}`, limit);
 }
 
 /** One batch of finished sync runs (history) older than `before`; a running one stays. */
-export async function deleteOldSyncRuns(db: Executor, before: Date, limit: number): Promise<number> {
-  const { rows } = await db.execute<{ n: number }>(sql`
-    with gone as (
-      delete from ${syncRuns} where id in (select id from ${syncRuns} where finished_at < ${before.toISOString()} limit ${limit}) returning 1
-    ) select count(*)::int as n from gone`);
-  return rows[0]!.n;
+export function deleteOldSyncRuns(db: Executor, before: Date, limit: number): Promise<number> {
+  return deleteBatch(db, syncRuns, sql`finished_at < ${before.toISOString()}`, limit);
 }
 
 /** One batch of completed step runs of finished workflow runs, finished before `before` (the run row stays). */
-export async function deleteOldStepRuns(db: Executor, before: Date, limit: number): Promise<number> {
-  const { rows } = await db.execute<{ n: number }>(sql`
-    with gone as (
-      delete from ${workflowStepRuns} where id in (
-        select s.id from ${workflowStepRuns} s join ${workflowInstances} i on i.id = s.instance_id
-        where s.status = 'completed' and s.finished_at < ${before.toISOString()} and i.status <> 'active' limit ${limit}
-      ) returning 1
-    ) select count(*)::int as n from gone`);
-  return rows[0]!.n;
+export function deleteOldStepRuns(db: Executor, before: Date, limit: number): Promise<number> {
+  const finishedRun = sql`exists (select 1 from ${workflowInstances} i where i.id = instance_id and i.status <> 'active')`;
+  return deleteBatch(db, workflowStepRuns, sql`status = 'completed' and finished_at < ${before.toISOString()} and ${finishedRun}`, limit);
 }
