@@ -74,7 +74,8 @@ describe("a customer's reply reaches the office in GHL", () => {
     await until(async () => (await p.h.api.request(`/api/v1/tenants/${p.h.tenantId}/consent/${encodeURIComponent(PHONE)}`, { key: ADMIN_KEY })).body?.optedOut === false, 20_000, 'the opt-in');
     await sendAndWait('Your invoice is ready.', 'invoice-77');
     await textAsCustomer(p.h, PHONE, SENDER, 'Thanks, paid it');
-    await until(async () => (await p.ghl.contactNotes(contactId)).length === 2, 20_000, 'the second note');
+    // The note goes to GHL before the task: wait for both.
+    await until(async () => (await p.ghl.contactNotes(contactId)).length === 2 && (await p.ghl.contactTasks(contactId)).length === 2, 20_000, 'the second note and task');
     expect((await p.ghl.contactNotes(contactId)).map((n) => n.body)).toContain('Replied to a text: Thanks, paid it');
     expect(await p.ghl.contactTasks(contactId)).toHaveLength(2);
   });
