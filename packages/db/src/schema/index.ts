@@ -14,3 +14,4 @@ export * from './outbox.js';
 export * from './reminders.js';
 export * from './conversations.js';
 export * from './webhooks.js';
+export * from './office-alerts.js';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { sealedJsonb } from '../secrets/sealed-jsonb.js';
 
 export type ServiceTitanCredentials = { tenantId: string; clientId: string; clientSecret: string; appKey: string };
@@ -18,6 +18,9 @@ export type TwilioSettings = {
   segmentsPerSecond?: number;
 };
 
+/** Office alerts by text: which numbers get them, and for which event types (unset: the defaults). */
+export type AlertSettings = { replyTo: string[]; events?: string[] };
+
 /** The fields of each vendor block that are secrets, sealed at rest. */
 export const TENANT_SECRET_FIELDS = {
   servicetitan: ['clientSecret', 'appKey'],
@@ -34,6 +37,7 @@ export const tenants = pgTable('tenants', {
   servicetitan: sealedJsonb<ServiceTitanCredentials>('servicetitan', TENANT_SECRET_FIELDS.servicetitan),
   ghl: sealedJsonb<GhlCredentials>('ghl', TENANT_SECRET_FIELDS.ghl),
   twilio: sealedJsonb<TwilioSettings>('twilio', TENANT_SECRET_FIELDS.twilio),
+  alerts: jsonb('alerts').$type<AlertSettings>(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
