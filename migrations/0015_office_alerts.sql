@@ -6,6 +6,7 @@ CREATE TABLE "office_alerts" (
 	"office_phone" text NOT NULL,
 	"body" text NOT NULL,
 	"status" text DEFAULT 'pending' NOT NULL,
+	"summary_key" text,
 	"message_id" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"sent_at" timestamp with time zone

@@ -22,6 +22,8 @@ export const officeAlerts = pgTable(
     officePhone: text('office_phone').notNull(),
     body: text('body').notNull(),
     status: text('status').$type<OfficeAlertStatus>().notNull().default('pending'),
+    // The summary a folded alert went into (its ledger idempotency key), fixed before the text is written.
+    summaryKey: text('summary_key'),
     messageId: uuid('message_id').references(() => messages.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true }),
