@@ -125,6 +125,14 @@ describe('the demo, clicked through on the phone page', () => {
     }, 20_000, 'consent.opted_out at the demo receiver');
     expect(received.verified).toBe(true);
 
+    // A reply (not a keyword) is forwarded to the office's phone, shown at the top of the page.
+    const office = page.locator('section.office');
+    expect(await office.count()).toBe(1);
+    await second.locator('form.reply input[name="body"]').fill('Can you come earlier?');
+    await second.locator('form.reply button.send').click();
+    await expect.poll(() => office.locator('li.to-customer .body').allTextContents(), { timeout: 30_000, interval: 1_000 }).toEqual([expect.stringMatching(/^Reply from .+: "Can you come earlier\?"$/)]);
+    await shot('05-reply-forwarded-to-office');
+
     child.kill('SIGTERM');
     expect(await waitForExit(child, 15_000)).toMatchObject({ code: 0 });
   }, 240_000);

@@ -76,6 +76,8 @@ export async function seedDemoTenant(db, conn, env) {
     },
     ghl: { locationId: demo.ghlLocationId, token: demo.ghlToken },
     twilio: { from: demo.twilioFrom },
+    // Customers' replies (and held texts, failing syncs) are texted to the demo office's phone.
+    alerts: { replyTo: [demo.officePhone] },
   });
   const workflows = await import(pathToFileURL(join(root, 'packages/workflows/dist/index.js')).href);
   await workflows.ensureShippedDefinitions(conn, tenant.id);

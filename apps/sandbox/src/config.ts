@@ -17,6 +17,8 @@ export const DEMO_DEFAULTS = {
   twilioAccountSid: 'AC00000000000000000000000000000001',
   twilioAuthToken: '0123456789abcdef0123456789abcdef',
   twilioFrom: '+17372004000',
+  /** The demo office's mobile: the demo tenant forwards customers' replies here (office alerts). */
+  officePhone: '+15125550100',
 } as const;
 
 const envSchema = z.object({

@@ -27,3 +27,4 @@ export * from './repositories/ghl-contacts.js';
 export * from './repositories/ghl-links.js';
 export * from './repositories/webhooks.js';
 export * from './repositories/conversations.js';
+export * from './repositories/office-alerts.js';

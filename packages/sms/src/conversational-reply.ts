@@ -1,4 +1,4 @@
-import { lastInboundAt, OFFICE_REPLY_ORIGIN, type Executor, type MessageRow } from '@fieldhand/db';
+import { lastInboundAt, OFFICE_ALERT_ORIGIN, OFFICE_REPLY_ORIGIN, type Executor, type MessageRow } from '@fieldhand/db';
 
 /** How long after a customer's text the office's answer is a conversational reply. */
 export const CONVERSATIONAL_REPLY_MS = 24 * 60 * 60 * 1000;
@@ -12,4 +12,13 @@ export async function isConversationalReply(db: Executor, message: MessageRow, n
   if (message.statusHistory[0]?.source !== OFFICE_REPLY_ORIGIN) return false;
   const texted = await lastInboundAt(db, message.tenantId, message.to);
   return texted !== undefined && texted.getTime() > now.getTime() - CONVERSATIONAL_REPLY_MS;
+}
+
+/**
+ * Whether the send window holds this text back: not for a staff alert (to the office, at
+ * any hour) nor a conversational reply. Consent is still checked at the gate for both.
+ */
+export async function exemptFromSendWindow(db: Executor, message: MessageRow, now: Date): Promise<boolean> {
+  if (message.statusHistory[0]?.source === OFFICE_ALERT_ORIGIN) return true;
+  return isConversationalReply(db, message, now);
 }

@@ -1,4 +1,4 @@
-import { insertOutboundMessage, OFFICE_REPLY_ORIGIN, type Database, type MessageRow } from '@fieldhand/db';
+import { insertOutboundMessage, OFFICE_ALERT_ORIGIN, OFFICE_REPLY_ORIGIN, type Database, type MessageRow } from '@fieldhand/db';
 import { currentCorrelationId, type Logger } from '@fieldhand/observability';
 import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
 import { normalizePhone } from '@fieldhand/phone';
@@ -27,6 +27,8 @@ export type OutboundRequest = {
   priority?: number | undefined;
   /** The office answering a thread: within 24 h of the customer's text the send window does not hold it (conversational-reply.ts). */
   officeReply?: boolean | undefined;
+  /** A staff alert to an office number (office-alerts.ts): the customers' send window does not hold it. */
+  officeAlert?: boolean | undefined;
 };
 
 /** Job id of a message's first send job: enqueueing it again (same idempotency key) is a no-op. */
@@ -55,7 +57,7 @@ export async function createOutboundMessage(db: Database, bus: JobBus<FieldhandC
     recipientTimezone: request.location?.timezone ?? null,
     sendBefore: request.sendBefore ?? null,
     correlationId: currentCorrelationId() ?? null,
-  }, request.officeReply ? OFFICE_REPLY_ORIGIN : 'api');
+  }, request.officeAlert ? OFFICE_ALERT_ORIGIN : request.officeReply ? OFFICE_REPLY_ORIGIN : 'api');
   // Also on a repeat: the first request may have stored the row and lost the enqueue.
   if (result.message.status === 'queued') {
     await bus

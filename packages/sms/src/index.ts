@@ -1,6 +1,7 @@
 export { stateOfAreaCode, zoneOfAreaCode, zoneOfState } from './area-codes.js';
 export { createOutboundMessage, InvalidPhoneNumberError, sendJobId, type OutboundRequest } from './create-message.js';
-export { CONVERSATIONAL_REPLY_MS, isConversationalReply } from './conversational-reply.js';
+export { CONVERSATIONAL_REPLY_MS, exemptFromSendWindow, isConversationalReply } from './conversational-reply.js';
+export { alertText, DEFAULT_ALERT_EVENTS, forwardOfficeAlert, isOfficeNumber, OFFICE_ALERTS_PER_MINUTE, officeNumbers, reconcileOfficeAlerts, sendAlertSummary, type AlertDeps } from './office-alerts.js';
 export { followUpConsent, setConsent, setConsentFromGhl } from './consent.js';
 export { classifyKeyword, classifyReminderAnswer, type KeywordIntent, type ReminderAnswer } from './keywords.js';
 export { processInbound, type InboundJob } from './process-inbound.js';

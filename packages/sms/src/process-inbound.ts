@@ -14,7 +14,8 @@ export type InboundJob = JobData<FieldhandCatalog, 'sms.inbound'>;
  * followed up like every consent change (followUpConsent); a C or R goes to the
  * reminders worker, which treats it as a reminder's answer if a reminder was sent to
  * that number (else as a reply); any other reply is reported (`message.received`) and
- * reaches the workflow engine. HELP needs nothing more: the webhook already answered it.
+ * reaches the workflow engine. HELP needs nothing more: the webhook already answered it,
+ * nor does a text from one of the tenant's office numbers (stored, never a customer's reply).
  */
 export async function processInbound(deps: { db: Database; bus: JobBus<FieldhandCatalog> }, data: InboundJob): Promise<{ canceled: number; event: string | null }> {
   const eventId = `sms:${data.messageId}`;

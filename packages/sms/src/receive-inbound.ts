@@ -3,6 +3,7 @@ import { insertInboundTexts, type Database, type InboundText, type InboxJob, typ
 import { inboxJob, jobCatalog } from '@fieldhand/queues';
 import { changeConsent } from './consent.js';
 import { classifyKeyword } from './keywords.js';
+import { isOfficeNumber } from './office-alerts.js';
 import { countSegments } from './segments.js';
 import { twimlResponse } from './twiml.js';
 
@@ -47,7 +48,8 @@ export async function receiveInbound(
   const from = params['From'] ?? '';
   const body = params['Body'] ?? '';
   const keyword = classifyKeyword(body);
-  const intent = keyword?.intent ?? 'reply';
+  // A text from one of the tenant's office numbers is the office talking, not a customer's reply (its STOP still counts).
+  const intent = keyword?.intent ?? (isOfficeNumber(tenant, from) ? 'office' : 'reply');
   const id = randomUUID();
   const text: InboundText = {
     id,

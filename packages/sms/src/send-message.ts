@@ -11,7 +11,7 @@ import {
 } from '@fieldhand/db';
 import { maskPhone } from '@fieldhand/observability';
 import { nextSendTime, recipientWindow } from './quiet-hours.js';
-import { isConversationalReply } from './conversational-reply.js';
+import { exemptFromSendWindow } from './conversational-reply.js';
 import { adoptOrHold } from './adopt-or-hold.js';
 import { consentEventJobId, recordConsentChange } from './consent.js';
 import { eventJobId, flushEventsById, messageStatusEvent, messageStatusEventId, writeEvents } from './message-events.js';
@@ -49,7 +49,7 @@ export async function sendMessage(deps: SmsDeps, data: { tenantId: string; messa
   }
 
   const now = deps.clock();
-  const opening = (await isConversationalReply(deps.db, message, now)) ? now : quietHoursOpening(tenant, message, now);
+  const opening = (await exemptFromSendWindow(deps.db, message, now)) ? now : quietHoursOpening(tenant, message, now);
   if (message.sendBefore && opening.getTime() > message.sendBefore.getTime()) {
     // A reminder that cannot go before its appointment is worse than none.
     await transitionMessage(deps.db, message.id, ['queued'], { status: 'canceled', source: 'deadline', errorMessage: `could not be sent before ${message.sendBefore.toISOString()}` });

@@ -18,6 +18,12 @@ function sameSender(current: Sender, next: Sender): boolean {
   return (current?.from ?? null) === (next?.from ?? null) && (current?.messagingServiceSid ?? null) === (next?.messagingServiceSid ?? null);
 }
 
+/** An office number that is the tenant's own sender would text itself: refused. */
+function checkAlertNumbers(alerts: { replyTo: string[] } | null | undefined, twilio: Sender): void {
+  const own = alerts?.replyTo.findIndex((n) => n === twilio?.from) ?? -1;
+  if (own >= 0) throw new ValidationError("An office number cannot be the tenant's own sender", [{ path: `alerts.replyTo.${own}`, message: 'is twilio.from' }]);
+}
+
 type GhlInput = { locationId: string; token: string; estimatePipeline?: GhlEstimatePipeline | null | undefined };
 
 /** The ghl block to store: an omitted estimatePipeline keeps the stored one while the location stays. */
@@ -55,6 +61,7 @@ export function tenantRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logger
             { path: 'ghl.estimatePipeline.pipelineId', message: `GHL pipeline ${setting.pipelineId} is not synced for this tenant` },
           ]);
         }
+        checkAlertNumbers(body.alerts, body.twilio);
         return { status: 201, body: toPublicTenant(await createTenant(db, { ...body, ghl: body.ghl ? nextGhl(null, body.ghl) : null })) };
       },
     }),
@@ -95,7 +102,8 @@ export function tenantRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logger
       description:
         'Only the fields given change. A vendor block replaces the stored one whole; `null` removes it. ' +
         '`ghl.estimatePipeline` omitted from a `ghl` block keeps the stored one while the location stays; a changed one (validated against the synced GHL pipelines, 400 naming a bad id) pushes every estimate to it. ' +
-        'A Twilio sender (`twilio.from`, `twilio.messagingServiceSid`) belongs to one tenant (409 `sender_taken` on a clash) and only the admin may set, change or remove it.',
+        'A Twilio sender (`twilio.from`, `twilio.messagingServiceSid`) belongs to one tenant (409 `sender_taken` on a clash) and only the admin may set, change or remove it. ' +
+        '`alerts` sets the office numbers that get alerts by text (`null` removes them); an office number may not be the tenant\'s own sender.',
       tag: 'tenants',
       access: 'tenant',
       params: tenantParams,
@@ -107,6 +115,7 @@ export function tenantRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logger
         if (principal?.kind !== 'admin' && body.twilio !== undefined) {
           if (!sameSender(current.twilio, body.twilio)) throw new ForbiddenError('Only the admin may set, change or remove a Twilio sender');
         }
+        checkAlertNumbers(body.alerts === undefined ? current.alerts : body.alerts, body.twilio === undefined ? current.twilio : body.twilio);
         const { ghl: ghlInput, ...rest } = body;
         const ghl = ghlInput === undefined ? undefined : nextGhl(current.ghl, ghlInput);
         if (ghlInput?.estimatePipeline) await validateEstimatePipeline(db, params.tenantId, ghlInput.estimatePipeline);

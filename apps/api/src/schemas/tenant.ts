@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import 'zod-openapi';
+import { EVENT_TYPES, isEventType } from '@fieldhand/events';
 import { isTimeZone } from './common.js';
 
 const secret = z.string().min(1).max(4096).meta({ writeOnly: true, description: 'Write-only: never returned' });
@@ -60,6 +61,28 @@ const twilioInput = z
     description: 'Sender (`from` or `messagingServiceSid`); credentials default to TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN',
   });
 
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +15551234567');
+const alertEvents = EVENT_TYPES.filter((t) => t !== 'ping');
+const alertsInput = z
+  .strictObject({
+    replyTo: z.array(e164).min(1).max(5).meta({ description: "The office's mobile numbers: each gets the alerts by text (at most 5 texts a minute, the rest in one summary)" }),
+    events: z
+      .array(z.string())
+      .min(1)
+      .max(alertEvents.length)
+      .superRefine((types, ctx) => {
+        types.forEach((type, index) => {
+          if (!isEventType(type) || type === 'ping') ctx.addIssue({ code: 'custom', path: [index], message: `unknown event type ${type}; known: ${alertEvents.join(', ')}` });
+        });
+      })
+      .optional()
+      .meta({ description: 'Event types forwarded (default: message.received, message.held, sync.failed, webhook_endpoint.disabled)' }),
+  })
+  .meta({
+    id: 'AlertSettingsInput',
+    description: "Office alerts by text: a customer's reply, a held text, a failing sync, forwarded to the office at any hour (the customers' send window does not apply). The office numbers' own texts are not customer replies.",
+  });
+
 const name = z.string().trim().min(1).max(200);
 const timezone = z
   .string()
@@ -73,6 +96,7 @@ export const createTenantBody = z
     servicetitan: serviceTitanInput.optional(),
     ghl: ghlInput.optional(),
     twilio: twilioInput.optional(),
+    alerts: alertsInput.optional(),
   })
   .meta({ id: 'CreateTenant' });
 
@@ -84,6 +108,7 @@ export const updateTenantBody = z
     servicetitan: serviceTitanInput.nullable().optional(),
     ghl: ghlInput.nullable().optional(),
     twilio: twilioInput.nullable().optional(),
+    alerts: alertsInput.nullable().optional(),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'give at least one field to change' })
   .meta({ id: 'UpdateTenant' });
@@ -112,6 +137,7 @@ export const tenantResponse = z
         segmentsPerSecond: z.number().nullable(),
       })
       .nullable(),
+    alerts: z.object({ replyTo: z.array(z.string()), events: z.array(z.string()).nullable() }).nullable(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })

@@ -19,8 +19,8 @@ function replyForm(phone: string): string {
   <button type="button" class="quick" data-body="STOP" title="Opt out: ends every follow-up">STOP</button><button type="button" class="quick" data-body="C" title="Confirm the appointment">C</button></form>`;
 }
 
-function section(attrs: string, who: string, c: Pick<Conversation, 'phone' | 'businessNumber' | 'optedOut' | 'messages'>, extra = ''): string {
-  return `<section class="phone${who ? ' customer' : ''}" data-phone="${escapeHtml(c.phone)}" data-business="${escapeHtml(c.businessNumber)}"${attrs}>
+function section(attrs: string, who: string, c: Pick<Conversation, 'phone' | 'businessNumber' | 'optedOut' | 'messages'>, extra = '', kind = who ? 'customer' : ''): string {
+  return `<section class="phone${kind ? ` ${kind}` : ''}" data-phone="${escapeHtml(c.phone)}" data-business="${escapeHtml(c.businessNumber)}"${attrs}>
   <h2>${who ? `<span class="who">${who}</span> ` : ''}<small class="meta">${meta(c.phone, c.businessNumber, c.optedOut)}</small></h2>${extra}
   <ol class="messages">${c.messages.map(messageItem).join('')}</ol>
   ${replyForm(c.phone)}
@@ -29,6 +29,12 @@ function section(attrs: string, who: string, c: Pick<Conversation, 'phone' | 'bu
 
 export function conversationRow(c: Conversation): string {
   return section('', '', c);
+}
+
+/** The demo office's phone: Fieldhand forwards customers' replies to it; its own texts are the office's, not a customer's. */
+function officeRow(phone: string, businessNumber: string, conversation: Conversation | undefined): string {
+  const c = conversation ?? { phone, businessNumber, optedOut: false, messages: [] };
+  return section('', 'The office <small>alerts: customers\' replies are forwarded here</small>', c, '', 'office');
 }
 
 const CUSTOMER_ACTIONS = `
@@ -50,7 +56,7 @@ first text arrives here about a minute later, the next ones 2 and 4 minutes afte
 <b>Book an appointment</b> 30 minutes out: the next sync pass brings it into Fieldhand, and the demo
 tenant's reminders (25 and 5 minutes before) arrive here; press <b>C</b> to confirm the visit in ServiceTitan.
 <b>Reply</b> as the customer: STOP ends every follow-up; anything else is a reply, which stops the follow-up
-too. Texts go out only between 08:00 and 21:00 in the customer's time zone; outside those hours
+too, and is forwarded to <b>the office</b>'s phone at the top (at most 5 texts a minute there, the rest in one summary). Texts go out only between 08:00 and 21:00 in the customer's time zone; outside those hours
 they wait for the morning, as they would for real.</p>`;
 
 // Polls the JSON endpoint and re-renders each row's messages; reply boxes are left alone
@@ -65,7 +71,7 @@ function row(c){const s=document.createElement('section');s.className='phone';s.
  s.querySelector('input').setAttribute('aria-label','Reply as '+c.phone);return s;}
 async function refresh(){
  const r=await fetch('/_sandbox/phone/conversations');if(!r.ok)return;const cs=await r.json();
- document.getElementById('empty').hidden=cs.length>0||list.querySelector('section.customer')!==null;
+ document.getElementById('empty').hidden=cs.length>0||list.querySelector('section.customer,section.office')!==null;
  for(const c of cs){let s=list.querySelector('section[data-phone="'+CSS.escape(c.phone)+'"]');if(!s){s=row(c);list.append(s);}
   s.dataset.business=c.businessNumber;s.querySelector('.meta').innerHTML=esc(c.phone)+' with '+esc(c.businessNumber)+(c.optedOut?' · opted out':'');
   s.querySelector('ol').innerHTML=c.messages.map(item).join('');}
@@ -95,10 +101,11 @@ setInterval(refresh,1000);
 `;
 
 /** GET /phone: the demo's customers, every phone the sandbox has texted, and a reply box for each. */
-export function phonePage(conversations: Conversation[], customers: DemoCustomer[] = []): string {
+export function phonePage(conversations: Conversation[], customers: DemoCustomer[] = [], officePhone?: string): string {
   const byPhone = new Map(conversations.map((c) => [c.phone, c]));
-  const customerPhones = new Set(customers.map((c) => c.phone));
-  const rows = [...customers.map((customer) => customerRow(customer, byPhone.get(customer.phone))), ...conversations.filter((c) => !customerPhones.has(c.phone)).map(conversationRow)];
+  const listed = new Set([...customers.map((c) => c.phone), ...(officePhone ? [officePhone] : [])]);
+  const office = officePhone && customers[0] ? [officeRow(officePhone, customers[0].businessNumber, byPhone.get(officePhone))] : [];
+  const rows = [...office, ...customers.map((customer) => customerRow(customer, byPhone.get(customer.phone))), ...conversations.filter((c) => !listed.has(c.phone)).map(conversationRow)];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sandbox phones</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

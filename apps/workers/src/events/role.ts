@@ -1,5 +1,6 @@
 import { deliverEvent, deliveryAgents, EndpointSlots, publishEvent, reconcileDeliveries, type DeliveryDeps } from '@fieldhand/events';
 import type { FieldhandCatalog, HandlersFor, JobData } from '@fieldhand/queues';
+import { forwardOfficeAlert, reconcileOfficeAlerts, sendAlertSummary } from '@fieldhand/sms';
 import { defineRole, type RoleDeps } from '../bootstrap/role.js';
 import { sideConnection } from '../bootstrap/side-connection.js';
 
@@ -23,7 +24,11 @@ export function deliveryDeps(roleDeps: RoleDeps): DeliveryDeps {
   };
 }
 
-/** Delivers events to the tenants' endpoints (Standard Webhooks): publish fans out, deliver makes one attempt, reconcile restores lost jobs. */
+/**
+ * Delivers events to the tenants' endpoints (Standard Webhooks) and to their office numbers
+ * by text: publish fans out (endpoints, then office alerts), deliver makes one attempt,
+ * alert-summary folds an office number's overflow into one text, reconcile restores lost jobs.
+ */
 export const eventsRole = defineRole({
   name: 'events',
   queues: ['events'],
@@ -33,8 +38,9 @@ export const eventsRole = defineRole({
 /** The role's handlers over given deps (tests change the settings, the schedule's scale say). */
 export function eventHandlers(deps: DeliveryDeps) {
   return {
-    'events.publish': (data: JobData<FieldhandCatalog, 'events.publish'>) => publishEvent(deps, data),
+    'events.publish': async (data: JobData<FieldhandCatalog, 'events.publish'>) => ({ ...(await publishEvent(deps, data)), alerts: await forwardOfficeAlert(deps, data) }),
     'events.deliver': (data: JobData<FieldhandCatalog, 'events.deliver'>) => deliverEvent(deps, data),
-    'events.reconcile': () => reconcileDeliveries(deps),
+    'events.alert-summary': (data: JobData<FieldhandCatalog, 'events.alert-summary'>) => sendAlertSummary(deps, data),
+    'events.reconcile': async () => ({ deliveries: await reconcileDeliveries(deps), alerts: await reconcileOfficeAlerts(deps) }),
   } satisfies HandlersFor<FieldhandCatalog, 'events'>;
 }

@@ -12,6 +12,7 @@ export type TextOrigin =
   | { kind: 'workflow_run'; workflowRunId: string; workflowKey: string | null; workflowName: string | null }
   | { kind: 'reminder'; reminderId: string | null; appointmentId: number | null }
   | { kind: 'office_reply' }
+  | { kind: 'office_alert' }
   | { kind: 'manual' };
 
 export type ConversationSummary = {
@@ -29,6 +30,8 @@ export type ConversationSummary = {
 
 /** The first history entry of an office reply: the send worker exempts it from the window (see packages/sms). */
 export const OFFICE_REPLY_ORIGIN = 'conversation';
+/** The first history entry of a staff alert (a reply forwarded to an office number): never held by the window. */
+export const OFFICE_ALERT_ORIGIN = 'office_alert';
 
 const WORKFLOW_KEY = /^wf:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):/;
 // reminderTextKey, the reminder answers (reminder-confirmed:, reminder-reschedule:) and dispatch notices.
@@ -43,6 +46,7 @@ function textOrigin(row: OriginRow): TextOrigin {
   const reminder = REMINDER_KEY.exec(key);
   if (reminder || row.reminderId) return { kind: 'reminder', reminderId: row.reminderId, appointmentId: reminder ? Number(reminder[1]) : null };
   if (row.origin === OFFICE_REPLY_ORIGIN) return { kind: 'office_reply' };
+  if (row.origin === OFFICE_ALERT_ORIGIN) return { kind: 'office_alert' };
   return { kind: 'manual' };
 }
 

@@ -2,7 +2,7 @@ import { desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import type { Executor } from '../executor.js';
 import { afterCursor, cursorTimestamp, decodeCursor, toPage, type Page } from '../pagination.js';
-import { tenants, type GhlCredentials, type GhlEstimatePipeline, type ServiceTitanCredentials, type TwilioSettings } from '../schema/index.js';
+import { tenants, type AlertSettings, type GhlCredentials, type GhlEstimatePipeline, type ServiceTitanCredentials, type TwilioSettings } from '../schema/index.js';
 
 export type TenantRow = typeof tenants.$inferSelect;
 
@@ -12,6 +12,7 @@ export type TenantInput = {
   servicetitan?: ServiceTitanCredentials | null;
   ghl?: GhlCredentials | null;
   twilio?: TwilioSettings | null;
+  alerts?: AlertSettings | null;
 };
 
 /** What callers may see of a tenant: identifiers, never secrets. */
@@ -29,6 +30,8 @@ export type PublicTenant = {
     sendWindow: { start: string; end: string } | null;
     segmentsPerSecond: number | null;
   } | null;
+  /** Office alerts by text: the office numbers and, when narrowed, the event types forwarded. */
+  alerts: { replyTo: string[]; events: string[] | null } | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -52,6 +55,7 @@ export function toPublicTenant(row: TenantRow): PublicTenant {
           segmentsPerSecond: row.twilio.segmentsPerSecond ?? null,
         }
       : null,
+    alerts: row.alerts ? { replyTo: row.alerts.replyTo, events: row.alerts.events ?? null } : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -8,7 +8,8 @@ type Envelope = JobData<FieldhandCatalog, 'events.publish'>;
  * `events.publish`: stores the event once (by id) and opens a delivery to each of the
  * tenant's enabled endpoints subscribed to its type — a `ping` only to the endpoint it
  * tests — then enqueues one `events.deliver` per delivery (job id per delivery, so a
- * re-run adds nothing). Safe to run twice.
+ * re-run adds nothing). Safe to run twice. The events role also forwards the same envelope
+ * to the tenant's office numbers (packages/sms office-alerts.ts).
  */
 export async function publishEvent(deps: Pick<DeliveryDeps, 'db' | 'bus'>, envelope: Envelope): Promise<{ deliveries: number }> {
   const { db, bus } = deps;
@@ -22,8 +23,6 @@ export async function publishEvent(deps: Pick<DeliveryDeps, 'db' | 'bus'>, envel
     if (delivery.attempts > 0 || delivery.status !== 'pending') continue;
     await bus.enqueue('events.deliver', { tenantId: envelope.tenantId, eventId: envelope.id, endpointId: delivery.endpointId }, { jobId: deliveryJobId(delivery.id) });
   }
-  // TODO(#16 office alerts): the office-alert channel hooks in here — the same envelope,
-  // matched against the tenant's `alerts.events`, becomes texts to the office numbers.
   return { deliveries: deliveries.length };
 }
 

@@ -39,4 +39,6 @@ export const eventJobs = {
   'events.deliver': { queue: 'events', schema: deliverySchema },
   // Deliveries PostgreSQL says are owed an attempt but no job holds (a Redis loss, a crash).
   'events.reconcile': { queue: 'events', schema: systemWide, everyMs: 30_000 },
+  // Office alerts past an office number's rate, folded into one text (packages/sms/src/office-alerts.ts).
+  'events.alert-summary': { queue: 'events', schema: forTenant.extend({ phone: z.string().regex(/^\+\d{8,15}$/) }) },
 } as const;

@@ -16,7 +16,8 @@ export const smsJobs = {
       tenantId: z.uuid(),
       messageId: z.uuid(),
       from: z.string().min(1),
-      intent: z.enum(['opt_out', 'opt_in', 'help', 'reply']),
+      // office: a text from one of the tenant's office numbers (alerts.replyTo), not a customer's reply.
+      intent: z.enum(['opt_out', 'opt_in', 'help', 'reply', 'office']),
     }),
   },
   // The follow-up of a consent change that came with no inbound text (an operator's PUT
