@@ -32,7 +32,7 @@ try {
   const seedSeconds = (performance.now() - seeding) / 1000;
 
   const started = performance.now();
-  const outcome = await runRetention({ db: t.db, logger: createLogger({ name: 'bench-retention', level: 'warn' }) }, { messageBodyDays: 400, inboxDays: 30, workflowEventsDays: 90, syncRunsDays: 90, stepRunsDays: 180, batchSize: 5_000 });
+  const outcome = await runRetention({ db: t.db, logger: createLogger({ name: 'bench-retention', level: 'warn' }) }, { messageBodyDays: 400, inboxDays: 30, workflowEventsDays: 90, syncRunsDays: 90, stepRunsDays: 180, webhookDeliveriesDays: 30, batchSize: 5_000 });
   const seconds = (performance.now() - started) / 1000;
   const left = Number((await t.db.execute<{ n: number }>(sql`select count(*)::int as n from messages where body <> ''`)).rows[0]!.n);
   const optOuts = Number((await t.db.execute<{ n: number }>(sql`select count(*)::int as n from communication_preferences where sms_opt_out`)).rows[0]!.n);

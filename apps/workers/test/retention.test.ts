@@ -6,7 +6,7 @@ import { createLogger } from '@fieldhand/observability';
 import { runRetention, type RetentionSettings } from '../src/maintenance/retention.js';
 
 const logger = createLogger({ name: 'retention-test', level: 'silent' });
-const SETTINGS: RetentionSettings = { messageBodyDays: 400, inboxDays: 30, workflowEventsDays: 90, syncRunsDays: 90, stepRunsDays: 180, batchSize: 500 };
+const SETTINGS: RetentionSettings = { messageBodyDays: 400, inboxDays: 30, workflowEventsDays: 90, syncRunsDays: 90, stepRunsDays: 180, webhookDeliveriesDays: 30, batchSize: 500 };
 const OLD_MESSAGES = 3_000;
 const OPTED_OUT = '+15125550199';
 let t: TestDatabase;
@@ -54,6 +54,22 @@ beforeAll(async () => {
     select 'twilio', 'SM' || i, 'sms-inbound', 'sms.inbound', '{}', now() - interval '40 days',
       case when i % 3 = 0 then null else now() - interval '40 days' end
     from generate_series(1, 1500) i`);
+  // Event webhooks: old events delivered (go, with their deliveries), an old one whose delivery failed (both stay),
+  // a recent delivered one (stays). Office alerts quoting a text: old (go) and recent (stay).
+  await t.db.execute(sql`
+    with ep as (insert into webhook_endpoints (tenant_id, url, events, secret) values (${tenants[0]}, 'https://hooks.example.com/in', '{message.received}', 'not-a-real-sealed-secret') returning id),
+    ev as (
+      insert into webhook_events (tenant_id, id, type, timestamp, data, created_at)
+      select ${tenants[0]}, 'evt-' || i, 'message.received', now(), '{}', now() - (case when i <= 900 then interval '40 days' else interval '2 days' end)
+      from generate_series(1, 1000) i returning id, created_at
+    )
+    insert into webhook_deliveries (tenant_id, event_id, endpoint_id, status, attempts, delivered_at, created_at)
+    select ${tenants[0]}, ev.id, ep.id, case when ev.id = 'evt-1' then 'failed' else 'delivered' end, 1, case when ev.id = 'evt-1' then null else ev.created_at end, ev.created_at
+    from ev, ep`);
+  await t.db.execute(sql`
+    insert into office_alerts (tenant_id, event_id, event_type, office_phone, body, status, created_at)
+    select ${tenants[0]}, 'alert-' || i, 'message.received', '+15125550190', 'Reply from +1512…: "text ' || i || '"', 'sent', now() - (case when i <= 30 then interval '500 days' else interval '3 days' end)
+    from generate_series(1, 40) i`);
 });
 afterAll(() => t.drop());
 
@@ -87,11 +103,19 @@ describe('maintenance.retention', () => {
     expect(outcome.workflow_step_runs.rows).toBe(2);
     expect(await count(sql`select count(*)::int as n from workflow_step_runs`)).toBe(4);
     expect(await count(sql`select count(*)::int as n from workflow_instances`)).toBe(2);
+    // Event webhooks: 899 old delivered deliveries and then their events go; the failed one and its event stay, and the recent ones.
+    expect(outcome.webhook_deliveries.rows).toBe(899);
+    expect(outcome.webhook_events.rows).toBe(899);
+    expect(await count(sql`select count(*)::int as n from webhook_deliveries where status = 'failed'`)).toBe(1);
+    expect(await count(sql`select count(*)::int as n from webhook_events`)).toBe(101);
+    // Office alerts quote the customers' texts: they go with the bodies.
+    expect(outcome.office_alerts.rows).toBe(30);
+    expect(await count(sql`select count(*)::int as n from office_alerts`)).toBe(10);
     for (const table of Object.values(outcome)) expect(table.rows === 0 || table.statements > 0).toBe(true);
   });
 
   it('a second pass finds nothing to do', async () => {
     const again = await runRetention({ db: t.db, logger }, SETTINGS);
-    expect(Object.values(again).map((table) => table.rows)).toEqual([0, 0, 0, 0, 0]);
+    expect(Object.values(again).map((table) => table.rows)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
   });
 });

@@ -143,6 +143,8 @@ export const workerSchema = z.object({
   RETENTION_WORKFLOW_EVENTS_DAYS: z.coerce.number().int().min(1).default(90),
   RETENTION_SYNC_RUNS_DAYS: z.coerce.number().int().min(1).default(90),
   RETENTION_STEP_RUNS_DAYS: z.coerce.number().int().min(1).default(180),
+  // Delivered event deliveries, then the events none refers to any more (failed ones stay).
+  RETENTION_WEBHOOK_DELIVERIES_DAYS: z.coerce.number().int().min(1).default(30),
   // Rows per statement: short statements, short locks, no bloat spike.
   RETENTION_BATCH_SIZE: z.coerce.number().int().min(10).max(100_000).default(5_000),
   // A killed worker's job is retried by another worker once its lock lapses.

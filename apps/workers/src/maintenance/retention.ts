@@ -1,9 +1,12 @@
 import {
   blankOldMessageBodies,
+  deleteDeliveredWebhookDeliveries,
+  deleteOldOfficeAlerts,
   deleteOldStepRuns,
   deleteOldSyncRuns,
   deleteOldWorkflowEvents,
   deleteProcessedInboxRows,
+  deleteSettledWebhookEvents,
   listAllTenantIds,
   type Database,
   type MessageCursor,
@@ -16,11 +19,15 @@ export type RetentionSettings = {
   workflowEventsDays: number;
   syncRunsDays: number;
   stepRunsDays: number;
+  webhookDeliveriesDays: number;
   batchSize: number;
 };
 
 export type TableOutcome = { rows: number; statements: number; longestStatementMs: number };
-export type RetentionOutcome = Record<'messages' | 'webhook_inbox' | 'workflow_events' | 'sync_runs' | 'workflow_step_runs', TableOutcome>;
+export type RetentionOutcome = Record<
+  'messages' | 'office_alerts' | 'webhook_inbox' | 'workflow_events' | 'sync_runs' | 'workflow_step_runs' | 'webhook_deliveries' | 'webhook_events',
+  TableOutcome
+>;
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 3600 * 1000);
 
@@ -43,8 +50,10 @@ async function inBatches(logger: Logger, table: keyof RetentionOutcome, batch: (
 
 /**
  * The daily retention pass: message bodies blanked after their days (who, when, status and
- * SID stay), processed inbox rows, evaluated workflow events, sync run history and the
- * completed step runs of finished workflow runs deleted. Opt-outs (communication
+ * SID stay) and office alerts (which quote them) deleted with them; processed inbox rows,
+ * evaluated workflow events, sync run history, the completed step runs of finished workflow
+ * runs, delivered event deliveries and then the events no delivery refers to any more
+ * deleted. Failed deliveries stay (the record of what never arrived). Opt-outs (communication
  * preferences) are never touched. Every statement handles one bounded batch, so no lock
  * is held long and autovacuum keeps up; a pass cut short resumes with the next day's.
  */
@@ -71,10 +80,14 @@ export async function runRetention(deps: { db: Database; logger: Logger }, setti
   };
   return {
     messages,
+    office_alerts: await deleting('office_alerts', settings.messageBodyDays, deleteOldOfficeAlerts),
     webhook_inbox: await deleting('webhook_inbox', settings.inboxDays, deleteProcessedInboxRows),
     workflow_events: await deleting('workflow_events', settings.workflowEventsDays, deleteOldWorkflowEvents),
     sync_runs: await deleting('sync_runs', settings.syncRunsDays, deleteOldSyncRuns),
     workflow_step_runs: await deleting('workflow_step_runs', settings.stepRunsDays, deleteOldStepRuns),
+    webhook_deliveries: await deleting('webhook_deliveries', settings.webhookDeliveriesDays, deleteDeliveredWebhookDeliveries),
+    // After the deliveries: an event goes once none of its deliveries is left.
+    webhook_events: await deleting('webhook_events', settings.webhookDeliveriesDays, deleteSettledWebhookEvents),
   };
 }
 
@@ -85,6 +98,7 @@ export function retentionSettings(worker: {
   RETENTION_WORKFLOW_EVENTS_DAYS: number;
   RETENTION_SYNC_RUNS_DAYS: number;
   RETENTION_STEP_RUNS_DAYS: number;
+  RETENTION_WEBHOOK_DELIVERIES_DAYS: number;
   RETENTION_BATCH_SIZE: number;
 }): RetentionSettings {
   return {
@@ -93,6 +107,7 @@ export function retentionSettings(worker: {
     workflowEventsDays: worker.RETENTION_WORKFLOW_EVENTS_DAYS,
     syncRunsDays: worker.RETENTION_SYNC_RUNS_DAYS,
     stepRunsDays: worker.RETENTION_STEP_RUNS_DAYS,
+    webhookDeliveriesDays: worker.RETENTION_WEBHOOK_DELIVERIES_DAYS,
     batchSize: worker.RETENTION_BATCH_SIZE,
   };
 }

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Executor } from '../executor.js';
-import { messages, syncRuns, webhookInbox, workflowEvents, workflowInstances, workflowStepRuns } from '../schema/index.js';
+import { messages, officeAlerts, syncRuns, webhookDeliveries, webhookEvents, webhookInbox, workflowEvents, workflowInstances, workflowStepRuns } from '../schema/index.js';
 
 /** Where a tenant's walk over its old messages has got to: (created_at, id) of the last one seen. */
 export type MessageCursor = { createdAt: Date; id: string };
@@ -58,4 +58,28 @@ export function deleteOldSyncRuns(db: Executor, before: Date, limit: number): Pr
 export function deleteOldStepRuns(db: Executor, before: Date, limit: number): Promise<number> {
   const finishedRun = sql`exists (select 1 from ${workflowInstances} i where i.id = instance_id and i.status <> 'active')`;
   return deleteBatch(db, workflowStepRuns, sql`status = 'completed' and finished_at < ${before.toISOString()} and ${finishedRun}`, limit);
+}
+
+/** One batch of event deliveries delivered before `before` (their attempt log with them); a failed one stays as the record of what never arrived. */
+export function deleteDeliveredWebhookDeliveries(db: Executor, before: Date, limit: number): Promise<number> {
+  return deleteBatch(db, webhookDeliveries, sql`status = 'delivered' and delivered_at < ${before.toISOString()}`, limit);
+}
+
+/** One batch of events older than `before` that no delivery refers to any more (all delivered and deleted, or none was owed). */
+export async function deleteSettledWebhookEvents(db: Executor, before: Date, limit: number): Promise<number> {
+  const { rows } = await db.execute<{ n: number }>(sql`
+    with gone as (
+      delete from ${webhookEvents} where (tenant_id, id) in (
+        select e.tenant_id, e.id from ${webhookEvents} e
+        where e.created_at < ${before.toISOString()}
+          and not exists (select 1 from ${webhookDeliveries} d where d.tenant_id = e.tenant_id and d.event_id = e.id)
+        limit ${limit})
+      returning 1)
+    select count(*)::int as n from gone`);
+  return rows[0]!.n;
+}
+
+/** One batch of office alerts older than `before`: they quote the customers' texts, so they go with the message bodies. */
+export function deleteOldOfficeAlerts(db: Executor, before: Date, limit: number): Promise<number> {
+  return deleteBatch(db, officeAlerts, sql`created_at < ${before.toISOString()}`, limit);
 }

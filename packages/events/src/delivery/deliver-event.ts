@@ -28,6 +28,13 @@ const SLOT_WAIT_CAP_MS = 15_000;
 // How long a job waits in the worker for a slot before it steps out and waits delayed.
 const SLOT_POLL_MS = 500;
 
+/**
+ * BullMQ priority of deliveries to an endpoint that is failing (its retries, and new events
+ * while it has not succeeded since): jobs without a priority run first, so a dead receiver's
+ * backlog waits behind the healthy endpoints' deliveries instead of delaying them.
+ */
+export const FAILING_ENDPOINT_PRIORITY = 100;
+
 /** The JSON body every endpoint receives: stable top-level fields, the event's data inside. */
 export function eventBody(event: Pick<WebhookEventRow, 'type' | 'id' | 'timestamp' | 'tenantId' | 'data'>): string {
   return JSON.stringify({ type: event.type, id: event.id, timestamp: event.timestamp.toISOString(), tenantId: event.tenantId, data: event.data });
@@ -108,7 +115,7 @@ async function settle(deps: DeliveryDeps, data: Delivery, delivery: WebhookDeliv
   const next = new Date(at.getTime() + delay);
   await settleWebhookDelivery(db, delivery.id, { attempt: { ...record, nextAttemptAt: next.toISOString() }, status: 'retrying', nextAttemptAt: next });
   // If this add is lost (Redis away at this moment), events.reconcile finds the overdue delivery.
-  await bus.enqueue('events.deliver', { tenantId: data.tenantId, eventId: data.eventId, endpointId: data.endpointId }, { jobId: deliveryJobId(delivery.id, delivery.attempts + 1), delay });
+  await bus.enqueue('events.deliver', { tenantId: data.tenantId, eventId: data.eventId, endpointId: data.endpointId }, { jobId: deliveryJobId(delivery.id, delivery.attempts + 1), delay, priority: FAILING_ENDPOINT_PRIORITY });
   return `failed (${result.error}); attempt ${delivery.attempts + 1} in ${delay} ms`;
 }
 

@@ -1,5 +1,6 @@
 import { findSubscribedEndpoints, findWebhookEndpoint, recordWebhookEvent, type WebhookEndpointRow } from '@fieldhand/db';
 import { deliveryJobId, type JobData, type FieldhandCatalog } from '@fieldhand/queues';
+import { FAILING_ENDPOINT_PRIORITY } from './deliver-event.js';
 import type { DeliveryDeps } from './deps.js';
 
 type Envelope = JobData<FieldhandCatalog, 'events.publish'>;
@@ -19,9 +20,12 @@ export async function publishEvent(deps: Pick<DeliveryDeps, 'db' | 'bus'>, envel
     { tenantId: envelope.tenantId, id: envelope.id, type: envelope.type, timestamp: new Date(envelope.timestamp), data: envelope.data },
     endpoints.map((e) => e.id),
   );
+  // An endpoint failing since its last success gets its new events behind the healthy ones'.
+  const failing = new Set(endpoints.filter((e) => e.firstFailureAt !== null).map((e) => e.id));
   for (const delivery of deliveries) {
     if (delivery.attempts > 0 || delivery.status !== 'pending') continue;
-    await bus.enqueue('events.deliver', { tenantId: envelope.tenantId, eventId: envelope.id, endpointId: delivery.endpointId }, { jobId: deliveryJobId(delivery.id) });
+    const priority = failing.has(delivery.endpointId) ? { priority: FAILING_ENDPOINT_PRIORITY } : {};
+    await bus.enqueue('events.deliver', { tenantId: envelope.tenantId, eventId: envelope.id, endpointId: delivery.endpointId }, { jobId: deliveryJobId(delivery.id), ...priority });
   }
   return { deliveries: deliveries.length };
 }
