@@ -1,7 +1,7 @@
 import { statusAfterSendsInFlight, storedTwilioSids, transitionMessage, type MessageRow, type TenantRow } from '@fieldhand/db';
 import { maskPhone } from '@fieldhand/observability';
 import { flushOutbox } from '@fieldhand/queues';
-import { messageHeldEvent, writeEvents } from './message-events.js';
+import { messageHeldEvent, messageStatusEvent, writeEvents } from './message-events.js';
 import type { SendOutcome } from './send-message.js';
 import { twilioCredentials, type SmsDeps } from './sms-deps.js';
 import { ledgerStatus } from './twilio-status.js';
@@ -40,14 +40,19 @@ export async function adoptOrHold(deps: SmsDeps, tenant: TenantRow, message: Mes
     const match = candidates.filter((m) => !owned.has(m.sid)).sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime())[0];
     if (match) {
       try {
-        const adopted = await transitionMessage(deps.db, message.id, ['sending'], {
-          status: ledgerStatus(match.status),
-          source: 'adopted',
-          twilioSid: match.sid,
-          from: match.from,
-          errorCode: match.errorCode ?? null,
+        // Adopted already final (delivered, undelivered, failed): its `message.status` goes with it.
+        const adopted = await deps.db.transaction(async (tx) => {
+          const row = await transitionMessage(tx, message.id, ['sending'], {
+            status: ledgerStatus(match.status),
+            source: 'adopted',
+            twilioSid: match.sid,
+            from: match.from,
+            errorCode: match.errorCode ?? null,
+          });
+          return row ? { row, outbox: await writeEvents(tx, [messageStatusEvent(row, row.status, row.errorCode ?? null)]) } : undefined;
         });
         if (adopted) {
+          await flushOutbox(deps.bus, adopted.outbox).catch((err: unknown) => deps.logger.warn({ err }, 'could not enqueue a message.status event; the outbox reconciler will'));
           deps.logger.info({ messageId: message.id, sid: match.sid }, 'adopted a message an earlier attempt had sent');
           return 'adopted';
         }

@@ -10,6 +10,7 @@ import {
   type TenantRow,
 } from '@fieldhand/db';
 import { maskPhone } from '@fieldhand/observability';
+import { flushOutbox } from '@fieldhand/queues';
 import { nextSendTime, recipientWindow } from './quiet-hours.js';
 import { exemptFromSendWindow } from './conversational-reply.js';
 import { adoptOrHold } from './adopt-or-hold.js';
@@ -44,7 +45,12 @@ export async function sendMessage(deps: SmsDeps, data: { tenantId: string; messa
   const credentials = twilioCredentials(tenant, deps.settings);
   const sender = tenant.twilio?.from ?? tenant.twilio?.messagingServiceSid;
   if (!credentials || !sender) {
-    await transitionMessage(deps.db, message.id, ['queued'], { status: 'failed', source: 'worker', errorMessage: 'tenant has no Twilio sender or credentials' });
+    // Failed for good, and reported like any failed text (`message.status`).
+    const outbox = await deps.db.transaction(async (tx) => {
+      const failed = await transitionMessage(tx, message.id, ['queued'], { status: 'failed', source: 'worker', errorMessage: 'tenant has no Twilio sender or credentials' });
+      return failed ? writeEvents(tx, [messageStatusEvent(failed, 'failed', null)]) : [];
+    });
+    await flushOutbox(deps.bus, outbox).catch(() => 0);
     throw new UnrecoverableError(`Tenant ${tenant.id} has no Twilio sender or credentials`);
   }
 

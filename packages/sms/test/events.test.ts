@@ -200,6 +200,14 @@ describe('outbound statuses', () => {
     expect(await publishedEvent(`ev-msg-${id}-undelivered`)).toMatchObject({ data: { status: 'undelivered', errorCode: 30005 } });
   });
 
+  it('a text failed because its tenant has no Twilio sender is reported as message.status failed', async () => {
+    const bare = await createTenant(t.db, { name: 'No Sender Co', timezone: 'America/Chicago' });
+    const { message } = await createOutboundMessage(t.db, deps.bus, { tenantId: bare.id, to: '+15125550310', body: 'Nowhere to send from' }, deps.logger);
+    await expect(sendMessage(deps, { tenantId: bare.id, messageId: message.id })).rejects.toThrow(/no Twilio sender/);
+    const job = await deps.bus.queue('events').getJob(`ev-msg-${message.id}-failed`);
+    expect(job?.data).toMatchObject({ tenantId: bare.id, type: 'message.status', data: { messageId: message.id, phone: '+15125550310', status: 'failed' } });
+  });
+
   it('a text that ends unknown is message.held, with the reason a person needs', async () => {
     const to = '+15125550309';
     const { message } = await createOutboundMessage(t.db, deps.bus, { tenantId: tenant.id, to, body: 'Held text' }, deps.logger);
