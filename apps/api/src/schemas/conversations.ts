@@ -12,13 +12,14 @@ const partOf = z
     z.object({ kind: z.literal('workflow_run'), workflowRunId: z.uuid(), workflowKey: z.string().nullable(), workflowName: z.string().nullable() }),
     z.object({ kind: z.literal('reminder'), reminderId: z.uuid().nullable(), appointmentId: z.number().int().nullable().meta({ description: "ServiceTitan's appointment id" }) }),
     z.object({ kind: z.literal('office_reply') }),
+    z.object({ kind: z.literal('office_alert') }),
     z.object({ kind: z.literal('manual') }),
   ])
   .meta({
     id: 'TextOrigin',
     description:
       'What our last text to the number was part of: a workflow run (`wf:` ledger key), an appointment reminder, its answer or a dispatch notice (`reminder…:` / `dispatch:` keys), ' +
-      'an office reply through this API, or `manual` (a text sent with POST /messages).',
+      'an office reply through this API, an office alert (the number is one of the tenant\'s office numbers), or `manual` (a text sent with POST /messages).',
   });
 
 export const conversationSummary = z

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { ApiClient } from '../api-client.js';
 import { printRows, type Output } from '../output.js';
 
-type PartOf = { kind: 'workflow_run'; workflowKey: string | null; workflowRunId: string } | { kind: 'reminder'; appointmentId: number | null } | { kind: 'office_reply' } | { kind: 'manual' };
+type PartOf = { kind: 'workflow_run'; workflowKey: string | null; workflowRunId: string } | { kind: 'reminder'; appointmentId: number | null } | { kind: 'office_reply' } | { kind: 'office_alert' } | { kind: 'manual' };
 type Conversation = {
   phone: string;
   lastMessage: { direction: 'inbound' | 'outbound'; body: string; status: string; createdAt: string };
@@ -26,6 +26,8 @@ function describePartOf(partOf: PartOf | undefined): string {
       return partOf.appointmentId === null ? 'reminder' : `reminder (appointment ${partOf.appointmentId})`;
     case 'office_reply':
       return 'office reply';
+    case 'office_alert':
+      return 'office alert';
     case 'manual':
       return 'manual';
     default:
