@@ -7,13 +7,14 @@ import { sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, upsertSyncedRows, type GhlEstimatePipeline } from '@fieldhand/db';
-import { createTestDatabase, TEST_ENCRYPTION_KEY, type TestDatabase } from '@fieldhand/db/testing';
+import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createRedis, flushOutbox, jobCatalog, JobBus, writeOutbox, type FieldhandCatalog } from '@fieldhand/queues';
 import { startPrivateRedis, type PrivateRedis } from '@fieldhand/queues/testing';
 import { ST_MODULES } from '@fieldhand/servicetitan';
 import { changeEventJobs } from '@fieldhand/sync';
 import { createSandbox, type RunningSandbox, type Sandbox } from '../../sandbox/src/index.js';
-import { startRoleProcess, type RoleProcess } from './support/role-process.js';
+import { roleEnv, startRoleProcess, type RoleProcess } from './support/role-process.js';
+import { sleep, until } from './support/until.js';
 
 // Five locations (an agency's case): each has GHL's own budget of 100 requests per 10 s.
 const TENANTS = 5;
@@ -23,7 +24,6 @@ const PER_TENANT = CUSTOMERS * PER_CUSTOMER;
 const ESTIMATES = TENANTS * PER_TENANT;
 // The first customers of each tenant share a phone with a GHL contact the mirror holds; the rest get one upserted.
 const MATCHED = 10;
-const LOCK_MS = 4_000;
 
 let t: TestDatabase;
 let redis: PrivateRedis;
@@ -34,37 +34,14 @@ let worker: RoleProcess | undefined;
 const connections: Redis[] = [];
 const tenants: Array<{ id: string; locationId: string; setting: GhlEstimatePipeline }> = [];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const count = async (query: ReturnType<typeof sql>) => (await t.db.execute<{ n: number }>(query)).rows[0]!.n;
 const linked = () => count(sql`select count(*)::int as n from ghl_estimate_links`);
 const estimateId = (k: number, i: number) => 80_000_000 + k * 1_000 + i;
 const storeOf = (locationId: string) => sandbox.accounts.ghlLocation(locationId)!.store;
 
-async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs: number, what: string, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
 // The sync role (pull and ghl-push) as its own process, as PM2 runs it: kill -9 is real.
 const startSyncWorker = () =>
-  startRoleProcess('sync', {
-    NODE_ENV: 'test',
-    DATABASE_URL: t.url,
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: 'fh',
-    ...running.env,
-    FIELDHAND_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-    FIELDHAND_ENCRYPTION_PREVIOUS_KEYS: '',
-    LOG_LEVEL: 'warn',
-    SCHEDULER_OWNER: 'false',
-    JOB_LOCK_DURATION_MS: String(LOCK_MS),
-    SHUTDOWN_TIMEOUT_MS: '2000',
-  });
+  startRoleProcess('sync', roleEnv({ databaseUrl: t.url, redisUrl: redis.url }, running.env));
 
 async function seedTenant(k: number): Promise<void> {
   const response = await fetch(`${running.url}/_sandbox/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ seed: 100 + k, size: 1, ghl: { contacts: MATCHED } }) });
@@ -133,7 +110,7 @@ describe('sync worker killed and GHL answers lost while 500 estimates are pushed
     await sleep(1_000);
     worker = await startSyncWorker();
 
-    await until(async () => (await linked()) === ESTIMATES && (await push.getActiveCount()) + (await push.getWaitingCount()) + (await push.getPrioritizedCount()) === 0, 150_000, 'every estimate pushed');
+    await until(async () => (await linked()) === ESTIMATES && (await push.getActiveCount()) + (await push.getWaitingCount()) + (await push.getPrioritizedCount()) === 0, 150_000, 'every estimate pushed', 100);
     const pushedMs = Date.now() - started;
 
     // GHL: one opportunity per estimate, in the pipeline, open, with its value; nothing else.
@@ -179,7 +156,7 @@ describe('sync worker killed and GHL answers lost while 500 estimates are pushed
     });
     expect(outbox.map((r) => r.jobName).sort()).toEqual(['ghl.push-estimate', 'workflow.domain-event']);
     await flushOutbox(bus, outbox);
-    const won = await until(async () => [...storeOf(sold.locationId).opportunities.values()].find((o) => o.name.endsWith(`(ST #${estimateId(0, 7)})`) && o.status === 'won'), 30_000, 'the sold estimate won');
+    const won = await until(async () => [...storeOf(sold.locationId).opportunities.values()].find((o) => o.name.endsWith(`(ST #${estimateId(0, 7)})`) && o.status === 'won'), 30_000, 'the sold estimate won', 100);
     expect(won.pipelineStageId).toBe(sold.setting.soldStageId);
     expect(storeOf(sold.locationId).opportunities.size).toBe(PER_TENANT);
   }, 240_000);

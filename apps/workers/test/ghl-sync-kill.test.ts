@@ -6,12 +6,13 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, findSyncRuns } from '@fieldhand/db';
-import { createTestDatabase, TEST_ENCRYPTION_KEY, type TestDatabase } from '@fieldhand/db/testing';
+import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { GHL_MODULES } from '@fieldhand/ghl';
 import { jobCatalog, JobBus, type FieldhandCatalog } from '@fieldhand/queues';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
 import { createSandbox, type RunningSandbox, type Sandbox } from '../../sandbox/src/index.js';
-import { startRoleProcess, type RoleProcess } from './support/role-process.js';
+import { roleEnv, startRoleProcess, type RoleProcess } from './support/role-process.js';
+import { sleep, until } from './support/until.js';
 
 // The role reads contacts 500 a page (GHL's most, not configurable) and opportunities 100:
 // 21 contact pages, 10 opportunity pages, 1 pipelines request.
@@ -23,7 +24,6 @@ const CONTACT_PAGES = Math.ceil(CONTACTS / PAGE);
 // the pass over more than one window and the kill lands between windows' worth of pages.
 const LIMIT = { max: 20, intervalMs: 10_000, dailyMax: 200_000 };
 const LOCATION = { locationId: 'sbxKillLocation00001', token: 'pit-sync-kill-token' };
-const LOCK_MS = 4_000;
 
 let t: TestDatabase;
 let redis: TestRedis;
@@ -42,33 +42,10 @@ function normalise(value: unknown): unknown {
   return value;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// A timeout's message carries the worker's output.
+const withOutput = (what: string) => () => `${what}${worker ? `\n${worker.output()}` : ''}`;
 
-async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs: number, what: string, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${worker ? `\n${worker.output()}` : ''}`);
-    await sleep(everyMs);
-  }
-}
-
-const startSyncWorker = () =>
-  startRoleProcess('sync', {
-    NODE_ENV: 'test',
-    DATABASE_URL: t.url,
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: redis.prefix,
-    FIELDHAND_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-    FIELDHAND_ENCRYPTION_PREVIOUS_KEYS: '',
-    GHL_API_URL: running.env.GHL_API_URL!,
-    LOG_LEVEL: 'warn',
-    SCHEDULER_OWNER: 'false',
-    // The killed worker's page job comes back after this (stalled check at half of it).
-    JOB_LOCK_DURATION_MS: String(LOCK_MS),
-    SHUTDOWN_TIMEOUT_MS: '2000',
-  });
+const startSyncWorker = () => startRoleProcess('sync', roleEnv({ databaseUrl: t.url, redisUrl: redis.url, queuePrefix: redis.prefix }, { GHL_API_URL: running.env.GHL_API_URL! }));
 
 /** Pages applied so far by the contacts pass, and whether the tenant's passes are still running. */
 async function progress(): Promise<{ contactPages: number; running: number; states: number }> {
@@ -111,7 +88,7 @@ describe('sync worker killed mid-way through a GHL full pass', () => {
     const atKill = await until(async () => {
       const p = await progress();
       return p.contactPages >= 4 && p.contactPages < CONTACT_PAGES - 4 ? p : undefined;
-    }, 60_000, 'a few contact pages applied');
+    }, 60_000, withOutput('a few contact pages applied'));
     await worker!.kill9();
     const killedAt = Date.now() - started;
     const afterKill = await progress();
@@ -127,7 +104,7 @@ describe('sync worker killed mid-way through a GHL full pass', () => {
     await until(async () => {
       const p = await progress();
       return p.states === GHL_MODULES.length && p.running === 0;
-    }, 90_000, 'the pass to finish', 200);
+    }, 90_000, withOutput('the pass to finish'), 200);
     const runMs = Date.now() - started;
 
     // Every module: the table holds the sandbox's records, record for record.

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@fieldhand/config';
 import { closeDatabase, createDatabase, createTenant, saveReminderSettings, type Database } from '@fieldhand/db';
-import { createTestDatabase, TEST_ENCRYPTION_KEY, type TestDatabase } from '@fieldhand/db/testing';
+import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { createLogger } from '@fieldhand/observability';
 import { createRedis, jobCatalog, JobBus, runWorkers, type FieldhandCatalog, type RunningWorkers } from '@fieldhand/queues';
 import { startPrivateRedis, type PrivateRedis } from '@fieldhand/queues/testing';
@@ -16,7 +16,8 @@ import { createSandbox, type RunningSandbox } from '../../sandbox/src/index.js';
 import type { RoleDefinition } from '../src/bootstrap/role.js';
 import { maintenanceRole } from '../src/maintenance/role.js';
 import { smsRole } from '../src/sms/role.js';
-import { startRoleProcess, type RoleProcess } from './support/role-process.js';
+import { roleEnv, startRoleProcess, type RoleProcess } from './support/role-process.js';
+import { sleep, until } from './support/until.js';
 import { textsAtSandbox, type SandboxText } from './support/workflow-load.js';
 
 const TENANTS = 4;
@@ -33,7 +34,6 @@ const AUTH_TOKEN = 'reminders-crash-auth-token-0123456789';
 const senderOf = (k: number) => `+1737200410${k}`;
 // Recipients in Texas (512, a TX location): America/Chicago, no early cutoff.
 const phoneOf = (g: number) => `+1512${String(4_100_000 + g).padStart(7, '0')}`;
-const LOCK_MS = 4_000;
 const logger = createLogger({ name: 'reminders-crash', level: 'silent' });
 
 let t: TestDatabase;
@@ -52,37 +52,14 @@ const connect = () => {
 const tenantIds: string[] = [];
 let firstDue: Date;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const count = async (query: ReturnType<typeof sql>) => (await t.db.execute<{ n: number }>(query)).rows[0]!.n;
 // Every text the sandbox's Twilio took from the tenants' numbers.
 const allTexts = async (): Promise<SandboxText[]> => (await Promise.all(tenantIds.map((_, k) => textsAtSandbox(sandbox.url, senderOf(k))))).flat();
 const sentReminders = () => count(sql`select count(*)::int as n from reminders where status = 'sent'`);
 
-async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs: number, what: string, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
 // The reminders role as its own process, as PM2 runs it: kill -9 is real.
 const startRemindersWorker = () =>
-  startRoleProcess('reminders', {
-    NODE_ENV: 'test',
-    DATABASE_URL: t.url,
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: 'fh',
-    FIELDHAND_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-    FIELDHAND_ENCRYPTION_PREVIOUS_KEYS: '',
-    LOG_LEVEL: 'warn',
-    SCHEDULER_OWNER: 'false',
-    // A killed worker's jobs come back after this (stalled check at half of it).
-    JOB_LOCK_DURATION_MS: String(LOCK_MS),
-    SHUTDOWN_TIMEOUT_MS: '2000',
-  });
+  startRoleProcess('reminders', roleEnv({ databaseUrl: t.url, redisUrl: redis.url }));
 
 /** `PER_TENANT` visits per tenant as the sync stores them, each with its own mobile, starting OFFSET after its wave. */
 async function seedVisits(tenantId: string, k: number, firstDue: Date): Promise<void> {

@@ -3,6 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { TEST_ENCRYPTION_KEY } from '@fieldhand/db/testing';
 
 const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 
@@ -15,6 +16,25 @@ export type RoleProcess = {
   /** SIGTERM and wait for the graceful shutdown. */
   stop: () => Promise<void>;
 };
+
+/** What every role process of a test runs with; `extra` adds the role's own settings (vendor URLs, webhook settings). */
+export function roleEnv(base: { databaseUrl: string; redisUrl: string; queuePrefix?: string; lockMs?: number }, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: base.databaseUrl,
+    REDIS_URL: base.redisUrl,
+    QUEUE_PREFIX: base.queuePrefix ?? 'fh',
+    FIELDHAND_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    FIELDHAND_ENCRYPTION_PREVIOUS_KEYS: '',
+    LOG_LEVEL: 'warn',
+    // The test (or its in-process maintenance role) enqueues what the schedulers would.
+    SCHEDULER_OWNER: 'false',
+    // A killed worker's jobs come back after this (BullMQ's stalled check runs at half of it).
+    JOB_LOCK_DURATION_MS: String(base.lockMs ?? 4_000),
+    SHUTDOWN_TIMEOUT_MS: '2000',
+    ...extra,
+  };
+}
 
 /**
  * Starts `apps/workers/src/<role>.ts` with `env` on top of this process's environment and
