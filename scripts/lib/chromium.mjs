@@ -2,19 +2,9 @@
 // downloads a browser build. `npm test` finds one, installs Debian's package when
 // it can (Debian, root, apt-get), or stops at once naming the command to run.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { log, run } from './toolchain.mjs';
+import { canInstallDebianPackage, executable, installDebianPackage } from './debian.mjs';
 
 const DEBIAN_PATH = '/usr/bin/chromium';
-
-function executable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** CHROMIUM_PATH, else /usr/bin/chromium, else `chromium` on PATH; null when there is none. */
 export function findChromium(env = process.env) {
@@ -22,11 +12,6 @@ export function findChromium(env = process.env) {
   if (executable(DEBIAN_PATH)) return DEBIAN_PATH;
   const found = spawnSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' });
   return found.status === 0 && found.stdout.trim() ? found.stdout.trim() : null;
-}
-
-function canInstallDebianPackage() {
-  const hasAptGet = spawnSync('sh', ['-c', 'command -v apt-get'], { encoding: 'utf8' }).status === 0;
-  return existsSync('/etc/debian_version') && process.getuid?.() === 0 && hasAptGet;
 }
 
 /** Returns the Chromium to use, installing Debian's package if that is possible. */
@@ -41,10 +26,7 @@ export async function ensureChromium() {
     process.stderr.write('npm test needs Chromium for the browser tests: run `sudo apt-get install chromium` (or set CHROMIUM_PATH to a Chromium)\n');
     process.exit(1);
   }
-  log("installing Debian's chromium for the browser tests (apt-get install chromium)");
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  await run('apt-get', ['update', '-qq'], { env });
-  await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  await installDebianPackage('chromium', 'for the browser tests');
   const installed = findChromium();
   if (!installed) {
     process.stderr.write('apt-get installed chromium but no executable was found at /usr/bin/chromium\n');
