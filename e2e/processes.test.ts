@@ -1,8 +1,9 @@
 // Real processes under PM2, as production runs them: compiled API and worker
 // roles against a throwaway database and Redis prefix.
 import { QueueEvents } from 'bullmq';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listDeadLetters } from '@fieldhand/db';
+import { createTenant, listDeadLetters } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
 import { jobCatalog, JobBus, type FieldhandCatalog } from '@fieldhand/queues';
 import { createTestRedis, type TestRedis } from '@fieldhand/queues/testing';
@@ -21,7 +22,21 @@ beforeAll(async () => {
   redis = createTestRedis();
   bus = new JobBus(jobCatalog, redis.connect('producer'), redis.prefix);
   events = new QueueEvents('maintenance', { connection: redis.connect('worker'), prefix: redis.prefix });
-  ({ pm2Home, api } = await startPm2System({ databaseUrl: t.url, redisUrl: redis.url, prefix: redis.prefix, adminKey, env: { LOG_LEVEL: 'info' } }));
+  // What the sms and sync workers' dashboards read from PostgreSQL at boot: a text in status
+  // unknown, an opt-out of today, a ServiceTitan module last synced 20 minutes ago.
+  // Its ServiceTitan is a closed port (startPm2System below): passes fail fast, the lag stays.
+  const servicetitan = { tenantId: '1', clientId: 'c', clientSecret: 's', appKey: 'k' };
+  const { id: tenantId } = await createTenant(t.db, { name: 'E2E Dashboard', timezone: 'America/Chicago', servicetitan });
+  await t.db.execute(sql`insert into messages (tenant_id, direction, "to", body, status, segments) values (${tenantId}, 'outbound', '+15125550100', 'hi', 'unknown', 1)`);
+  await t.db.execute(sql`insert into communication_preferences (tenant_id, phone, sms_opt_out, source) values (${tenantId}, '+15125550101', true, 'api')`);
+  await t.db.execute(sql`insert into sync_state (tenant_id, source, module, last_success_at) values (${tenantId}, 'servicetitan', 'jobs', now() - interval '20 minutes')`);
+  ({ pm2Home, api } = await startPm2System({
+    databaseUrl: t.url,
+    redisUrl: redis.url,
+    prefix: redis.prefix,
+    adminKey,
+    env: { LOG_LEVEL: 'info', SERVICETITAN_AUTH_URL: 'http://127.0.0.1:9', SERVICETITAN_API_URL: 'http://127.0.0.1:9' },
+  }));
 }, 90_000);
 
 afterAll(async () => {
@@ -100,6 +115,24 @@ describe('under PM2', () => {
     expect(monitor).toHaveProperty(['jobs active']);
     expect(monitor).toHaveProperty(['maintenance delayed']);
     expect(monitor).toHaveProperty(['maintenance failed']);
+
+    // The sms worker's texts and consent, the sync worker's lag, the API's requests.
+    const sms = await waitFor(() => {
+      const m = monitorOf('fieldhand-worker-sms');
+      return Number(m['messages unknown']?.value) === 1 && Number(m['opt-outs today']?.value) === 1 ? m : undefined;
+    }, 30_000, 'the sms worker counting the unknown text and the opt-out of today');
+    expect(Number(sms['sends/min']?.value)).toBe(0);
+    const sync = await waitFor(() => {
+      const m = monitorOf('fieldhand-worker-sync');
+      return m['servicetitan oldest module lag'] !== undefined ? m : undefined;
+    }, 30_000, 'the sync worker oldest module lag');
+    expect(Number(sync['servicetitan oldest module lag']!.value)).toBeGreaterThanOrEqual(20 * 60);
+    for (let i = 0; i < 3; i += 1) await fetch(`${api}/healthz`);
+    const apiMonitor = await waitFor(() => {
+      const m = monitorOf('fieldhand-api');
+      return Number(m['requests/min']?.value) > 0 ? m : undefined;
+    }, 30_000, 'the API requests/min');
+    expect(Number(apiMonitor['5xx/min']?.value)).toBe(0);
 
     expect(await bus.queue('sms-send').isPaused()).toBe(false);
     pm2(pm2Home, ['trigger', 'fieldhand-worker-sms', 'pause', 'sms-send']);

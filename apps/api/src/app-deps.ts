@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Config } from '@fieldhand/config';
 import type { Database } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
@@ -9,6 +9,6 @@ export type AppDeps = {
   db: Database;
   bus: JobBus<FieldhandCatalog>;
   /** For rate limiting and readiness; the producer connection is fine to share. */
-  redis: Redis;
+  redis: Redis | Cluster;
   logger: Logger;
 };

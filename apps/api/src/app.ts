@@ -15,6 +15,7 @@ import { requestTimeout } from './middleware/request-timeout.js';
 import { requireJson } from './middleware/require-json.js';
 import { buildOpenApiDocument, type OpenApiDocument, type RouteGroup } from './openapi/build-document.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { auditRoutes } from './routes/audit.js';
 import { consentRoutes } from './routes/consent.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
@@ -23,6 +24,8 @@ import { ghlRoutes } from './routes/ghl.js';
 import { maintenanceRoutes } from './routes/maintenance.js';
 import { messageRoutes } from './routes/messages.js';
 import { operationRoutes } from './routes/operations.js';
+import { peopleRoutes } from './routes/people.js';
+import { reportRoutes } from './routes/reports.js';
 import { reminderRoutes } from './routes/reminders.js';
 import { syncRoutes } from './routes/sync.js';
 import { tenantRoutes } from './routes/tenants.js';
@@ -107,6 +110,9 @@ export function createApp(deps: AppDeps): Express {
     ...workflowEventRoutes(db),
     ...reminderRoutes(db, bus, logger),
     ...ghlRoutes(db),
+    ...peopleRoutes(db),
+    ...auditRoutes(db),
+    ...reportRoutes(db),
     ...webhookEndpointRoutes(db, bus, { allowPrivate: config.webhooks.WEBHOOK_ALLOW_PRIVATE_URLS, requireHttps: config.log.NODE_ENV === 'production' }),
     ...docsRoutes(() => (document ??= buildOpenApiDocument(groups, http.PUBLIC_BASE_URL))),
   ];

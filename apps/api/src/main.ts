@@ -1,13 +1,19 @@
 import { config } from '@fieldhand/config';
 import { closeDatabase, createDatabase } from '@fieldhand/db';
-import { createLogger, exitOnCrash, onStopRequest, setQueueDepthReader } from '@fieldhand/observability';
-import { createRedis, JobBus, jobCatalog } from '@fieldhand/queues';
+import { answerMetricsRequests, createLogger, exitOnCrash, onStopRequest, setDeploymentStateReader, setQueueDepthReader, startTracing, stopTracing } from '@fieldhand/observability';
+import { checkRedisServer, createRedis, JobBus, jobCatalog } from '@fieldhand/queues';
 import { API_BASE, BULL_BOARD_PATH, createApp } from './app.js';
 import { startServer } from './server.js';
+import { readDeploymentState } from './metrics/deployment-state.js';
+import { publishRequestsToPm2 } from './metrics/publish-requests-to-pm2.js';
 
 // Entry point for PM2 (cluster mode, wait_ready): `node apps/api/dist/main.js`.
 const cfg = config();
 const logger = createLogger({ name: 'api', level: cfg.log.LOG_LEVEL });
+// Before the queues and the app exist: they pick tracing up when they are created.
+if (await startTracing({ ...cfg.tracing, serviceName: cfg.tracing.serviceName ?? 'fieldhand-api' })) {
+  logger.info({ endpoint: cfg.tracing.endpoint, sampleRatio: cfg.tracing.sampleRatio }, 'tracing on');
+}
 
 exitOnCrash(logger);
 
@@ -33,6 +39,8 @@ redis.on('ready', () => {
   if (redisDown) logger.info('redis connection restored');
   redisDown = false;
 });
+// An evicting Redis drops queue keys under memory pressure: a loud warning, a refusal in production.
+await checkRedisServer(redis, { production: cfg.log.NODE_ENV === 'production', logger, refuse: () => process.exit(1) });
 const bus = new JobBus(jobCatalog, redis, cfg.redis.QUEUE_PREFIX, (err, queue) => logger.debug({ err, queue }, 'queue connection error'));
 // A scrape while Redis is down still returns the other metrics.
 setQueueDepthReader(() =>
@@ -41,9 +49,13 @@ setQueueDepthReader(() =>
     return [];
   }),
 );
+setDeploymentStateReader(readDeploymentState(db, redis, logger));
 
 const app = createApp({ config: cfg, db, bus, redis, logger });
 const running = await startServer(app, { port: cfg.http.PORT, host: cfg.http.HOST, requestTimeoutMs: cfg.http.REQUEST_TIMEOUT_MS });
+const stopDashboard = await publishRequestsToPm2(running.server);
+// Another API instance's /metrics asks this one for its own metrics over PM2's IPC.
+const stopAnswering = answerMetricsRequests();
 
 if (!cfg.http.METRICS_TOKEN && cfg.log.NODE_ENV === 'production') {
   logger.warn('GET /metrics is open to anyone who can reach this port: set METRICS_TOKEN, or keep the port off public networks');
@@ -76,10 +88,14 @@ async function shutdown(reason: string): Promise<void> {
   logger.info({ reason, graceMs }, 'shutting down: no new connections, finishing in-flight requests');
   try {
     await running.close(graceMs);
+    stopDashboard();
+    stopAnswering();
     setQueueDepthReader(undefined);
+    setDeploymentStateReader(undefined);
     await bus.close();
     await redis.quit().catch(() => redis.disconnect());
     await closeDatabase(db);
+    await stopTracing();
     logger.info('shutdown complete');
   } catch (err) {
     logger.error({ err }, 'error during shutdown');

@@ -1,10 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { ApiClient, ApiError } from './api-client.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerConversationCommands } from './commands/conversations.js';
 import { registerDeadLetterCommands } from './commands/dead-letters.js';
 import { registerGhlCommands } from './commands/ghl.js';
+import { registerPeopleCommands } from './commands/people.js';
 import { registerKeysCommand, registerProbeCommand } from './commands/probe.js';
 import { registerReminderCommands } from './commands/reminders.js';
+import { registerReportCommand } from './commands/report.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerTenantCommands } from './commands/tenants.js';
 import { registerWorkflowCommands } from './commands/workflows.js';
@@ -37,6 +40,9 @@ export async function main(argv: string[], context: CliContext = {}): Promise<nu
   registerReminderCommands(program, client, output);
   registerGhlCommands(program, client, output);
   registerConversationCommands(program, client, output);
+  registerPeopleCommands(program, client, output);
+  registerAuditCommand(program, client, output);
+  registerReportCommand(program, client, output);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

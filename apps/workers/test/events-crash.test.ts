@@ -6,7 +6,7 @@
 // never reported.
 import { randomUUID } from 'node:crypto';
 import { sql, TransactionRollbackError } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@fieldhand/config';
 import { closeDatabase, createDatabase, createTenant, type Database } from '@fieldhand/db';
@@ -47,7 +47,7 @@ let bus: JobBus<FieldhandCatalog>;
 let worker: RoleProcess | undefined;
 let maintenance: RunningWorkers | undefined;
 let maintenanceDb: Database | undefined;
-const connections: Redis[] = [];
+const connections: Array<Redis | Cluster> = [];
 const connect = () => {
   const c = createRedis(redis.url, 'worker');
   connections.push(c);

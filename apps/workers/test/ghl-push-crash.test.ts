@@ -4,7 +4,7 @@
 // estimate's lock and the search-before-retry keep every estimate to one opportunity;
 // then selling one (through the sync's change events) moves it to won and its stage.
 import { sql } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, upsertSyncedRows, type GhlEstimatePipeline } from '@fieldhand/db';
 import { createTestDatabase, type TestDatabase } from '@fieldhand/db/testing';
@@ -31,7 +31,7 @@ let sandbox: Sandbox;
 let running: RunningSandbox;
 let bus: JobBus<FieldhandCatalog>;
 let worker: RoleProcess | undefined;
-const connections: Redis[] = [];
+const connections: Array<Redis | Cluster> = [];
 const tenants: Array<{ id: string; locationId: string; setting: GhlEstimatePipeline }> = [];
 
 const count = async (query: ReturnType<typeof sql>) => (await t.db.execute<{ n: number }>(query)).rows[0]!.n;

@@ -70,8 +70,8 @@ async function startPgbouncer(database: URL): Promise<URL> {
     ].join('\n'),
   );
   // PgBouncer refuses to run as root: as root, it runs as the postgres user (which Debian's PostgreSQL creates).
-  const as = process.getuid?.() === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) } : {};
-  if ('uid' in as) for (const path of [dir, ...readdirSync(dir).map((f) => join(dir, f))]) chownSync(path, as.uid, as.gid);
+  const as: { uid?: number; gid?: number } = process.getuid?.() === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) } : {};
+  if (as.uid !== undefined && as.gid !== undefined) for (const path of [dir, ...readdirSync(dir).map((f) => join(dir, f))]) chownSync(path, as.uid, as.gid);
   bouncer = spawn(PGBOUNCER, [join(dir, 'pgbouncer.ini')], { stdio: 'ignore', ...as });
   const url = new URL(database);
   url.port = String(port);

@@ -3,7 +3,7 @@
 // maintenance role's reconcilers (reminders, sends) rebuild what Redis lost. Every
 // reminder is sent exactly once; the ledger and the sandbox's Twilio hold the same texts.
 import { sql } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@fieldhand/config';
 import { closeDatabase, createDatabase, createTenant, saveReminderSettings, type Database } from '@fieldhand/db';
@@ -43,7 +43,7 @@ let bus: JobBus<FieldhandCatalog>;
 let worker: RoleProcess | undefined;
 const running: RunningWorkers[] = [];
 const pools: Database[] = [];
-const connections: Redis[] = [];
+const connections: Array<Redis | Cluster> = [];
 const connect = () => {
   const c = createRedis(redis.url, 'worker');
   connections.push(c);

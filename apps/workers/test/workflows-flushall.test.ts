@@ -2,7 +2,7 @@
 // the truth, and the maintenance role's reconcilers rebuild the lost step and send
 // jobs, so every run still sends exactly its two texts — none lost, none doubled.
 import { sql } from 'drizzle-orm';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@fieldhand/config';
 import { closeDatabase, createDatabase, createTenant, setWorkflowDefinitionEnabled, type Database } from '@fieldhand/db';
@@ -30,7 +30,7 @@ let sandbox: RunningSandbox;
 let bus: JobBus<FieldhandCatalog>;
 const running: RunningWorkers[] = [];
 const pools: Database[] = [];
-const connections: Redis[] = [];
+const connections: Array<Redis | Cluster> = [];
 const connect = () => {
   const c = createRedis(redis.url, 'worker');
   connections.push(c);

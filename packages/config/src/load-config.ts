@@ -7,6 +7,7 @@ import {
   redisSchema,
   SECRET_NAMES,
   syncSchema,
+  tracingSchema,
   vendorSchema,
   webhookSchema,
   workerSchema,
@@ -21,6 +22,7 @@ export type Config = {
   worker: z.output<typeof workerSchema>;
   webhooks: z.output<typeof webhookSchema>;
   log: z.output<typeof logSchema>;
+  tracing: z.output<typeof tracingSchema>;
 };
 
 function parseSection<S extends z.ZodType>(schema: S, env: Env, problems: string[]): z.output<S> {
@@ -45,6 +47,7 @@ export function loadConfig(rawEnv: Env = process.env): Config {
     worker: parseSection(workerSchema, env, problems),
     webhooks: parseSection(webhookSchema, env, problems),
     log: parseSection(logSchema, env, problems),
+    tracing: parseSection(tracingSchema, env, problems),
   };
   if (config.log?.NODE_ENV === 'production' && config.database && !config.database.FIELDHAND_ENCRYPTION_KEY) {
     problems.push('FIELDHAND_ENCRYPTION_KEY: required in production (vendor secrets are encrypted at rest)');

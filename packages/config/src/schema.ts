@@ -42,11 +42,38 @@ export const databaseSchema = z.object({
     .refine((keys) => keys.every(isEncryptionKey), 'each key must be 32 bytes, base64-encoded'),
 });
 
-export const redisSchema = z.object({
-  REDIS_URL: url('redis://127.0.0.1:6379'),
-  // Namespaces every BullMQ key; tests use their own so they never touch real queues.
-  QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]+$/).default('fieldhand'),
-});
+// `host:port` (IPv6 in brackets), comma-separated: the seed nodes of a Redis Cluster.
+const clusterNodes = /^(?:\[[0-9a-fA-F:]+\]|[^\s,:/@\[\]]+):\d{1,5}(?:,(?:\[[0-9a-fA-F:]+\]|[^\s,:/@\[\]]+):\d{1,5})*$/;
+const CLUSTER_URL = /^(rediss?)\+cluster:\/\/(?:([^@/]*)@)?([^/?#]+)\/?$/;
+
+export const redisSchema = z
+  .object({
+    // One server (`redis://`, `rediss://`), or a cluster: `redis+cluster://[user:pass@]host:port,host:port`.
+    REDIS_URL: z
+      .string()
+      .default('redis://127.0.0.1:6379')
+      .refine((v) => {
+        const cluster = CLUSTER_URL.exec(v);
+        if (cluster) return clusterNodes.test(cluster[3]!);
+        return /^rediss?:\/\//.test(v) && URL.canParse(v);
+      }, 'must be redis://host:port, rediss://…, or redis+cluster://host:port,host:port'),
+    // Cluster seed nodes instead of a cluster URL; REDIS_URL then only lends its user, password and TLS.
+    REDIS_CLUSTER_NODES: z.string().regex(clusterNodes, 'must be host:port,host:port').optional(),
+    // Namespaces every BullMQ key; tests use their own so they never touch real queues.
+    QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]+$/).default('fieldhand'),
+  })
+  .refine((env) => !(env.REDIS_CLUSTER_NODES && CLUSTER_URL.test(env.REDIS_URL)), {
+    message: 'set the cluster nodes in REDIS_URL or in REDIS_CLUSTER_NODES, not both',
+    path: ['REDIS_CLUSTER_NODES'],
+  })
+  .transform(({ REDIS_CLUSTER_NODES, ...env }) => {
+    if (!REDIS_CLUSTER_NODES) return { ...env, REDIS_CLUSTER: CLUSTER_URL.test(env.REDIS_URL) };
+    // Every caller connects with REDIS_URL alone: fold the nodes into the cluster form.
+    const single = new URL(env.REDIS_URL);
+    const auth = single.username || single.password ? `${single.username}${single.password ? `:${single.password}` : ''}@` : '';
+    const scheme = single.protocol === 'rediss:' ? 'rediss' : 'redis';
+    return { ...env, REDIS_URL: `${scheme}+cluster://${auth}${REDIS_CLUSTER_NODES}`, REDIS_CLUSTER: true };
+  });
 
 export const httpSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -73,6 +100,8 @@ export const httpSchema = z.object({
   // When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; unset, it is
   // open for a scraper on a private network.
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // How long GET /metrics waits for the other PM2 instances' answers; a late one is left out and reported.
+  METRICS_SCRAPE_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2_000),
 });
 
 export const vendorSchema = z.object({
@@ -159,6 +188,27 @@ export const workerSchema = z.object({
     .default('false')
     .transform((v) => v === 'true'),
 });
+
+// OpenTelemetry's own variable names. Tracing is off unless an OTLP endpoint is set; the
+// exporter itself also reads OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT and _COMPRESSION.
+export const tracingSchema = z
+  .object({
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    // Used as given; the generic endpoint gets `/v1/traces` appended, as the OTLP spec says.
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+    OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
+    OTEL_SERVICE_NAME: z.string().min(1).optional(),
+    // The share of new traces kept (parent-based: a job follows the decision of the request that caused it).
+    OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
+  })
+  .transform((env) => {
+    const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined);
+    return {
+      endpoint: env.OTEL_SDK_DISABLED === 'true' ? undefined : endpoint,
+      serviceName: env.OTEL_SERVICE_NAME,
+      sampleRatio: env.OTEL_TRACES_SAMPLER_ARG,
+    };
+  });
 
 export const logSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

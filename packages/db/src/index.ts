@@ -28,3 +28,7 @@ export * from './repositories/ghl-links.js';
 export * from './repositories/webhooks.js';
 export * from './repositories/conversations.js';
 export * from './repositories/office-alerts.js';
+export * from './repositories/reports.js';
+export * from './repositories/operations-metrics.js';
+export * from './repositories/audit-log.js';
+export * from './repositories/people.js';

@@ -12,8 +12,16 @@ const storage = new AsyncLocalStorage<CorrelationContext>();
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 
+let annotateSpan: ((context: CorrelationContext) => void) | undefined;
+
+/** Set by tracing while it runs: copies the correlation onto the current request's or job's span. */
+export function setSpanAnnotator(annotate: ((context: CorrelationContext) => void) | undefined): void {
+  annotateSpan = annotate;
+}
+
 /** Runs `fn` with a correlation context that logs and enqueued jobs pick up. */
 export function withCorrelation<T>(context: CorrelationContext, fn: () => T): T {
+  annotateSpan?.(context);
   return storage.run(context, fn);
 }
 

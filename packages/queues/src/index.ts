@@ -12,7 +12,7 @@ export {
   type JobHandler,
   type JobsOn,
 } from './handlers.js';
-export { defaultJobOptions, InvalidJobPayloadError, JobBus, jobStillOwnsWork, KEEP_FAILED, QueueUnavailableError, type EnqueueOptions } from './job-bus.js';
+export { defaultJobOptions, InvalidJobPayloadError, JobBus, jobStillOwnsWork, KEEP_FAILED, queuePrefix, QueueUnavailableError, type EnqueueOptions } from './job-bus.js';
 export { jobCatalog, type FieldhandCatalog } from './jobs/index.js';
 export { SMS_EVENT_TYPES } from './jobs/sms.js';
 export { SYNC_SOURCE_NAME } from './jobs/sync.js';
@@ -23,7 +23,8 @@ export { BACKOFF_JITTER, QUEUE_SETTINGS, workerPoolSize, type QueueSettings } fr
 export { isQueueName, PARKING_QUEUES, QUEUE_NAMES, type QueueName } from './queue-names.js';
 export { enqueueInbox, inboxJob, inboxJobId, recordInbox, reconcileInbox, type InboxDelivery } from './inbox.js';
 export { flushOutbox, reconcileOutbox, writeOutbox, type OutboxJob } from './outbox.js';
-export { createRedis, type RedisRole } from './redis.js';
+export { checkRedisServer, findRedisServerProblems, type RedisServerFinding } from './check-redis-server.js';
+export { createRedis, isCluster, parseRedisTarget, type RedisConnection, type RedisRole, type RedisTarget } from './redis.js';
 export { runWorkers, type RunningWorkers, type WorkerRoleOptions } from './run-workers.js';
 export { catalogSchedules, upsertSchedules, type Schedule } from './schedulers.js';
 export { UnrecoverableError } from 'bullmq';

@@ -1,9 +1,9 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { currentCorrelationId, newCorrelationId } from '@fieldhand/observability';
+import { bullmqTelemetry, currentCorrelationId, newCorrelationId } from '@fieldhand/observability';
 import type { Catalog, JobDefinition, JobEnvelope, JobInput, JobName } from './catalog.js';
 import { BACKOFF_JITTER, QUEUE_SETTINGS } from './queue-defaults.js';
 import { QUEUE_NAMES, type QueueName } from './queue-names.js';
+import { isCluster, type RedisConnection } from './redis.js';
 
 export type EnqueueOptions = Pick<JobsOptions, 'jobId' | 'delay' | 'priority' | 'deduplication' | 'attempts' | 'backoff'> & Partial<JobEnvelope>;
 
@@ -58,21 +58,36 @@ export function defaultJobOptions(queue: QueueName): JobsOptions {
   };
 }
 
+/**
+ * On one Redis the prefix is QUEUE_PREFIX as it always was, so existing deployments keep
+ * their jobs. On a Redis Cluster BullMQ's scripts touch several keys of a queue at once, so
+ * each queue gets its own hash tag (`{fieldhand:sms-send}`): its keys share one slot
+ * (no CROSSSLOT) and different queues spread over the shards.
+ */
+export function queuePrefix(prefix: string, queue: string, cluster: boolean): string {
+  return cluster ? `{${prefix}:${queue}}` : prefix;
+}
+
 /** Typed producer over one catalog: a wrong job name or payload fails to compile and fails at run time. */
 export class JobBus<C extends Catalog> {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(
     readonly catalog: C,
-    private readonly connection: Redis,
+    private readonly connection: RedisConnection,
     readonly prefix: string,
     private readonly onError: (err: Error, queue: QueueName) => void = () => undefined,
   ) {}
 
+  /** The BullMQ prefix of one queue (workers must use the same); see queuePrefix. */
+  queuePrefix(name: QueueName): string {
+    return queuePrefix(this.prefix, name, isCluster(this.connection));
+  }
+
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.prefix, defaultJobOptions: defaultJobOptions(name) });
+      queue = new Queue(name, { connection: this.connection, prefix: this.queuePrefix(name), defaultJobOptions: defaultJobOptions(name), telemetry: bullmqTelemetry() });
       // Without a listener, a connection error while Redis is down is re-thrown by
       // EventEmitter as an unhandled rejection and kills the process. The failing
       // operation itself still rejects, so callers see the error where it matters.

@@ -1,7 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Database } from '@fieldhand/db';
-import { jobDuration, jobOutcomes, newCorrelationId, withCorrelation, type Logger } from '@fieldhand/observability';
+import { bullmqTelemetry, jobDuration, jobOutcomes, newCorrelationId, withCorrelation, type Logger } from '@fieldhand/observability';
 import type { Catalog, JobName } from './catalog.js';
 import { deadLetterJob } from './dead-letters.js';
 import { assertHandlersComplete, isLastAttempt, type HandlerMap, type JobHandler } from './handlers.js';
@@ -9,6 +8,7 @@ import { markJobRowsDone } from './job-rows.js';
 import type { JobBus } from './job-bus.js';
 import { QUEUE_SETTINGS } from './queue-defaults.js';
 import type { QueueName } from './queue-names.js';
+import type { RedisConnection } from './redis.js';
 
 export type WorkerRoleOptions<C extends Catalog> = {
   role: string;
@@ -17,7 +17,7 @@ export type WorkerRoleOptions<C extends Catalog> = {
   bus: JobBus<C>;
   db: Database;
   /** A dedicated connection: BullMQ workers block on it. */
-  connection: Redis;
+  connection: RedisConnection;
   logger: Logger;
   /** How long a job's lock lasts without renewal; a killed worker's job is retried after this. */
   lockDurationMs?: number;
@@ -114,11 +114,13 @@ export function runWorkers<C extends Catalog>(options: WorkerRoleOptions<C>): Ru
   const workers = options.queues.map((queue) => {
     const worker = new Worker(queue, processJob, {
       connection: options.connection,
-      prefix: bus.prefix,
+      prefix: bus.queuePrefix(queue),
       concurrency: options.concurrency?.[queue] ?? QUEUE_SETTINGS[queue].concurrency,
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: Math.max(1_000, Math.floor((options.lockDurationMs ?? 30_000) / 2)),
       maxStalledCount: 2,
+      // With tracing on, each job runs in a span whose parent is the span that enqueued it.
+      telemetry: bullmqTelemetry(),
     });
     worker.on('error', (err) => logger.error({ err, queue }, 'worker error'));
     // A job that stalled too often is failed by BullMQ without reaching our handler's catch.

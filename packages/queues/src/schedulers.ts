@@ -23,6 +23,11 @@ export async function upsertSchedules<C extends Catalog>(bus: JobBus<C>, schedul
     const data = definition.schema.parse(schedule.data);
     await bus
       .queue(definition.queue)
-      .upsertJobScheduler(schedule.id, { every: schedule.everyMs }, { name: schedule.job, data: { ...data, correlationId: `scheduler:${schedule.id}` } });
+      .upsertJobScheduler(schedule.id, { every: schedule.everyMs }, {
+        name: schedule.job,
+        data: { ...data, correlationId: `scheduler:${schedule.id}` },
+        // Each run its own trace: BullMQ would otherwise parent every run to the boot that upserted the scheduler.
+        opts: { telemetry: { omitContext: true } },
+      });
   }
 }

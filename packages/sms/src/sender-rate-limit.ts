@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 // Reserves the sender for `cost` ms if it is free now; otherwise says how long until it is.
 const RESERVE = `
@@ -17,7 +17,7 @@ return 0
  */
 export class SenderRateLimit {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
   ) {}
 

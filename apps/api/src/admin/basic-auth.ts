@@ -16,12 +16,12 @@ export function basicAdminAuth(db: Database, adminKey: string | undefined): Requ
     const password = colon >= 0 ? decoded.slice(colon + 1) : '';
     if (user === 'admin' && password !== '') {
       if (adminKey !== undefined && secretsEqual(password, adminKey)) {
-        res.locals.principal = { kind: 'admin', keyId: null };
+        res.locals.principal = { kind: 'admin', keyId: null, keyPrefix: null };
         return next();
       }
       const row = await verifyApiKey(db, password);
       if (row && row.tenantId === null) {
-        res.locals.principal = { kind: 'admin', keyId: row.id };
+        res.locals.principal = { kind: 'admin', keyId: row.id, keyPrefix: row.prefix };
         return next();
       }
     }

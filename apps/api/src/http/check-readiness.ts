@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { migrationStatus, type Database } from '@fieldhand/db';
 import { waitForRedis } from './wait-for-redis.js';
 
@@ -17,7 +17,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
  * checkReadiness shared for `ttlMs`: /readyz is public and unthrottled, so a flood of
  * probes costs at most one check per second per process, never two queries per hit.
  */
-export function cachedReadiness(db: Database, redis: Redis, ttlMs = 1_000): () => Promise<Readiness> {
+export function cachedReadiness(db: Database, redis: Redis | Cluster, ttlMs = 1_000): () => Promise<Readiness> {
   let last: { at: number; result: Promise<Readiness> } | undefined;
   return () => {
     const now = Date.now();
@@ -32,7 +32,7 @@ export function cachedReadiness(db: Database, redis: Redis, ttlMs = 1_000): () =
  * hanging it. More migrations than expected is still ready: during a rolling
  * deploy the new release migrates first and old instances keep serving.
  */
-async function checkReadiness(db: Database, redis: Redis, timeoutMs = 2_000): Promise<Readiness> {
+async function checkReadiness(db: Database, redis: Redis | Cluster, timeoutMs = 2_000): Promise<Readiness> {
   const [postgres, redisState, migrations] = await Promise.all([
     withTimeout(db.$client.query('select 1'), timeoutMs).then(
       () => 'ok' as const,

@@ -1,9 +1,12 @@
 import type { ApiKeyScope } from '@fieldhand/db';
 
-/** Who is calling, once their API key has been verified. A tenant key can do what its scopes say. */
+/**
+ * Who is calling, once their API key has been verified. A tenant key can do what its scopes say.
+ * `keyPrefix` names a stored key in the audit log (null: the admin key from the environment).
+ */
 export type Principal =
-  | { kind: 'admin'; keyId: string | null }
-  | { kind: 'tenant'; tenantId: string; keyId: string; scopes: readonly ApiKeyScope[] };
+  | { kind: 'admin'; keyId: string | null; keyPrefix: string | null }
+  | { kind: 'tenant'; tenantId: string; keyId: string; keyPrefix: string; scopes: readonly ApiKeyScope[] };
 
 /** Bucket name for per-key rate limiting; the env admin key has no row, so it gets a fixed name. */
 export function rateLimitKey(principal: Principal): string {

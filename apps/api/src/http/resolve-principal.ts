@@ -14,15 +14,15 @@ export async function resolvePrincipal(
   deps: { db: Database; adminKey: string | undefined; logger: Logger },
   presented: string,
 ): Promise<Principal | undefined> {
-  if (deps.adminKey !== undefined && secretsEqual(presented, deps.adminKey)) return { kind: 'admin', keyId: null };
+  if (deps.adminKey !== undefined && secretsEqual(presented, deps.adminKey)) return { kind: 'admin', keyId: null, keyPrefix: null };
   const row = await verifyApiKey(deps.db, presented);
   if (!row) return undefined;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
     touchApiKey(deps.db, row.id).catch((err: unknown) => deps.logger.warn({ err, keyId: row.id }, 'could not record key use'));
   }
-  if (row.tenantId === null) return { kind: 'admin', keyId: row.id };
+  if (row.tenantId === null) return { kind: 'admin', keyId: row.id, keyPrefix: row.prefix };
   const scopes = row.scopes.filter((s): s is ApiKeyScope => (API_KEY_SCOPES as readonly string[]).includes(s));
-  return { kind: 'tenant', tenantId: row.tenantId, keyId: row.id, scopes };
+  return { kind: 'tenant', tenantId: row.tenantId, keyId: row.id, keyPrefix: row.prefix, scopes };
 }
 
 /** The key from `Authorization: Bearer <key>` or `X-API-Key`, if either is present. */

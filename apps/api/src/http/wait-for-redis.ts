@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * Resolves once `redis` is ready, or rejects after `timeoutMs`. The producer
  * connection refuses commands while (re)connecting instead of queueing them, so
  * callers that can afford a short wait (a probe, the rate limiter at boot) use this.
  */
-export async function waitForRedis(redis: Redis, timeoutMs: number): Promise<void> {
+export async function waitForRedis(redis: Redis | Cluster, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return;
   if (redis.status === 'wait') {
     await redis.connect();

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Logger } from '@fieldhand/observability';
+import { isCluster } from '@fieldhand/queues';
 import { HttpError } from '../errors/http-error.js';
 import { rateLimitKey } from '../http/principal.js';
 import { waitForRedis } from '../http/wait-for-redis.js';
 
 export type RateLimitSettings = {
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Keys live under `<QUEUE_PREFIX>:rate-limit:`, so tests and deployments never share buckets. */
   prefix: string;
   perKeyPerMinute: number;
@@ -24,7 +25,7 @@ export type RateLimitSettings = {
  * with the locally computed SHA instead lets EVALSHA report NOSCRIPT once Redis
  * is back, and the store then loads the script for real.
  */
-function redisStore(redis: Redis, prefix: string): RedisStore {
+function redisStore(redis: Redis | Cluster, prefix: string): RedisStore {
   return new RedisStore({
     prefix,
     sendCommand: async (command: string, ...args: string[]) => {
@@ -32,7 +33,10 @@ function redisStore(redis: Redis, prefix: string): RedisStore {
       await waitForRedis(redis, 1_000).catch(() => undefined);
       if (command === 'SCRIPT' && args[0] === 'LOAD') {
         try {
-          return (await redis.call(command, ...args)) as RedisReply;
+          // On a Redis Cluster, EVALSHA runs on its key's node: every primary needs the script.
+          const nodes = isCluster(redis) ? redis.nodes('master') : [redis];
+          const [sha] = await Promise.all(nodes.map((node) => node.call(command, ...args)));
+          return sha as RedisReply;
         } catch {
           return createHash('sha1').update(args[1] ?? '').digest('hex');
         }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow, type Database } from '@fieldhand/db';
 import { NotFoundError } from '../errors/http-error.js';
+import { audit } from '../http/audit.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
 import { requireTenant } from '../http/require-tenant.js';
 import { apiKeyResponse, createApiKeyBody, createdApiKeyResponse } from '../schemas/api-key.js';
@@ -28,9 +29,10 @@ export function apiKeyRoutes(db: Database): AnyRoute[] {
       body: createApiKeyBody,
       responses: { 201: { description: 'The new key', schema: createdApiKeyResponse } },
       errors: [403, 404],
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, res }) => {
         await requireTenant(db, params.tenantId);
         const { key, row } = await createApiKey(db, { tenantId: params.tenantId, name: body.name, ...(body.scopes ? { scopes: body.scopes } : {}) });
+        await audit(db, res, 'api_key.created', { tenantId: params.tenantId, target: { keyId: row.id, prefix: row.prefix, name: row.name, scopes: row.scopes } });
         return { status: 201, body: { id: row.id, name: row.name, prefix: row.prefix, scopes: row.scopes, key, createdAt: row.createdAt.toISOString() } };
       },
     }),
@@ -62,8 +64,9 @@ export function apiKeyRoutes(db: Database): AnyRoute[] {
       params: z.object({ tenantId: uuidParam, keyId: uuidParam }),
       responses: { 204: { description: 'Revoked' } },
       errors: [403, 404],
-      handler: async ({ params }) => {
+      handler: async ({ params, res }) => {
         if (!(await revokeApiKey(db, params.keyId, params.tenantId))) throw keyNotFound();
+        await audit(db, res, 'api_key.revoked', { tenantId: params.tenantId, target: { keyId: params.keyId } });
         return { status: 204 };
       },
     }),
@@ -93,8 +96,9 @@ export function apiKeyRoutes(db: Database): AnyRoute[] {
       params: z.object({ keyId: uuidParam }),
       responses: { 204: { description: 'Revoked' } },
       errors: [404],
-      handler: async ({ params }) => {
+      handler: async ({ params, res }) => {
         if (!(await revokeApiKey(db, params.keyId))) throw new NotFoundError('api_key_not_found', 'No active key with this id');
+        await audit(db, res, 'api_key.revoked', { tenantId: null, target: { keyId: params.keyId } });
         return { status: 204 };
       },
     }),

@@ -3,6 +3,7 @@ import { findConsent, type Database } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
 import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
 import { setConsent } from '@fieldhand/sms';
+import { audit } from '../http/audit.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
 import { requireTenant } from '../http/require-tenant.js';
 import { uuidParam } from '../schemas/common.js';
@@ -44,9 +45,10 @@ export function consentRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logge
       body: consentBody,
       responses: { 200: { description: 'The consent state after the change', schema: consentResponse } },
       errors: [404],
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, res }) => {
         await requireTenant(db, params.tenantId);
         const row = await setConsent({ db, bus, logger }, { tenantId: params.tenantId, phone: params.phone, optOut: body.optedOut, keyword: body.keyword ?? null, source: body.source });
+        await audit(db, res, 'consent.set', { tenantId: params.tenantId, target: { phone: row.phone, optedOut: row.smsOptOut, keyword: row.keyword } });
         return { status: 200, body: { phone: row.phone, optedOut: row.smsOptOut, changedAt: row.changedAt.toISOString(), keyword: row.keyword, source: row.source } };
       },
     }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { findDeadLetter, listDeadLetters, type Database, type DeadLetterRow } from '@fieldhand/db';
 import { discardDeadLetter, isQueueName, replayDeadLetter, type FieldhandCatalog, type JobBus } from '@fieldhand/queues';
 import { ConflictError, NotFoundError } from '../errors/http-error.js';
+import { audit } from '../http/audit.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
 import { pageOf, uuidParam } from '../schemas/common.js';
 import { deadLetterQuery, deadLetterResponse, replayResponse } from '../schemas/dead-letter.js';
@@ -61,12 +62,13 @@ export function deadLetterRoutes(db: Database, bus: JobBus<FieldhandCatalog>): A
       params: idParams,
       responses: { 202: { description: 'Enqueued', schema: replayResponse } },
       errors: [404, 409],
-      handler: async ({ params }) => {
+      handler: async ({ params, res }) => {
         const row = await findDeadLetter(db, params.id);
         if (!row) throw notFound();
         if (!isQueueName(row.queue)) throw new ConflictError('unknown_queue', `Queue ${row.queue} no longer exists; discard this dead letter`);
         const result = await replayDeadLetter(db, bus, row.id);
         if (!result) throw notFound();
+        await audit(db, res, 'dead_letter.replayed', { tenantId: row.tenantId, target: { deadLetterId: row.id, queue: row.queue, jobName: row.jobName, replayJobId: result.jobId } });
         return { status: 202, body: { jobId: result.jobId } };
       },
     }),
@@ -80,8 +82,10 @@ export function deadLetterRoutes(db: Database, bus: JobBus<FieldhandCatalog>): A
       params: idParams,
       responses: { 204: { description: 'Discarded' } },
       errors: [404],
-      handler: async ({ params }) => {
-        if (!(await discardDeadLetter(db, bus, params.id))) throw notFound();
+      handler: async ({ params, res }) => {
+        const row = await findDeadLetter(db, params.id);
+        if (!row || !(await discardDeadLetter(db, bus, params.id))) throw notFound();
+        await audit(db, res, 'dead_letter.discarded', { tenantId: row.tenantId, target: { deadLetterId: row.id, queue: row.queue, jobName: row.jobName } });
         return { status: 204 };
       },
     }),

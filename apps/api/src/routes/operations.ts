@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { secretsEqual } from '@fieldhand/db';
-import { metricsRegistry } from '@fieldhand/observability';
 import type { AppDeps } from '../app-deps.js';
 import { UnauthorizedError } from '../errors/http-error.js';
 import { cachedReadiness } from '../http/check-readiness.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
 import { presentedApiKey } from '../http/resolve-principal.js';
+import { deploymentScrape } from '../metrics/scrape-deployment.js';
 
 const checkState = z.enum(['ok', 'down', 'pending', 'unknown']);
 const readinessBody = z
@@ -16,8 +16,9 @@ const readinessBody = z
   .meta({ id: 'Readiness' });
 
 /** Probes and metrics: unauthenticated (except an optional metrics token) and never rate limited. */
-export function operationRoutes(deps: Pick<AppDeps, 'db' | 'redis' | 'config'>): AnyRoute[] {
+export function operationRoutes(deps: Pick<AppDeps, 'db' | 'redis' | 'config' | 'logger'>): AnyRoute[] {
   const metricsToken = deps.config.http.METRICS_TOKEN;
+  const scrape = deploymentScrape({ timeoutMs: deps.config.http.METRICS_SCRAPE_TIMEOUT_MS, logger: deps.logger });
   const readiness = cachedReadiness(deps.db, deps.redis);
   return [
     defineRoute({
@@ -51,8 +52,11 @@ export function operationRoutes(deps: Pick<AppDeps, 'db' | 'redis' | 'config'>):
       method: 'get',
       path: '/metrics',
       operationId: 'metrics',
-      summary: 'Prometheus metrics',
+      summary: 'Prometheus metrics of the whole deployment',
       description:
+        'Under PM2, every API and worker instance aggregated (counters summed, histograms merged, gauges labelled `pm2_instance`), ' +
+        'then the queue, sync and Redis gauges once; an instance that does not answer within METRICS_SCRAPE_TIMEOUT_MS is left out ' +
+        'and shows as `fieldhand_scrape_instance_up 0`. ' +
         'Open by default (scrape it on a private network). With METRICS_TOKEN set it needs `Authorization: Bearer <METRICS_TOKEN>`.',
       tag: 'operations',
       access: 'public',
@@ -63,7 +67,7 @@ export function operationRoutes(deps: Pick<AppDeps, 'db' | 'redis' | 'config'>):
           const presented = presentedApiKey({ authorization: req.get('authorization') });
           if (presented === undefined || !secretsEqual(presented, metricsToken)) throw new UnauthorizedError('A metrics token is required');
         }
-        return { status: 200, body: await metricsRegistry.metrics(), contentType: metricsRegistry.contentType };
+        return { status: 200, body: await scrape.metrics(), contentType: scrape.contentType };
       },
     }),
   ];

@@ -4,6 +4,7 @@ import { checkEstimatePipeline, pushEstimatesJob, sameEstimatePipeline } from '@
 import type { Logger } from '@fieldhand/observability';
 import { flushOutbox, writeOutbox, type FieldhandCatalog, type JobBus } from '@fieldhand/queues';
 import { ForbiddenError, ValidationError } from '../errors/http-error.js';
+import { audit } from '../http/audit.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
 import { requireTenant, tenantNotFound } from '../http/require-tenant.js';
 import { pageOf, pageQuery, uuidParam } from '../schemas/common.js';
@@ -53,7 +54,7 @@ export function tenantRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logger
       body: createTenantBody,
       responses: { 201: { description: 'The tenant', schema: tenantResponse } },
       errors: [409],
-      handler: async ({ body }) => {
+      handler: async ({ body, res }) => {
         const setting = body.ghl?.estimatePipeline;
         // A tenant being created has no synced pipelines to check the ids against yet.
         if (setting) {
@@ -62,7 +63,9 @@ export function tenantRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logger
           ]);
         }
         checkAlertNumbers(body.alerts, body.twilio);
-        return { status: 201, body: toPublicTenant(await createTenant(db, { ...body, ghl: body.ghl ? nextGhl(null, body.ghl) : null })) };
+        const created = await createTenant(db, { ...body, ghl: body.ghl ? nextGhl(null, body.ghl) : null });
+        await audit(db, res, 'tenant.created', { tenantId: created.id, target: { name: created.name } });
+        return { status: 201, body: toPublicTenant(created) };
       },
     }),
     defineRoute({
@@ -110,7 +113,7 @@ export function tenantRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logger
       body: updateTenantBody,
       responses: { 200: { description: 'The tenant after the change', schema: tenantResponse } },
       errors: [403, 404, 409],
-      handler: async ({ params, body, principal }) => {
+      handler: async ({ params, body, principal, res }) => {
         const current = await requireTenant(db, params.tenantId);
         if (principal?.kind !== 'admin' && body.twilio !== undefined) {
           if (!sameSender(current.twilio, body.twilio)) throw new ForbiddenError('Only the admin may set, change or remove a Twilio sender');
@@ -124,6 +127,8 @@ export function tenantRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logger
         const jobs = ghl !== undefined && setting && !sameEstimatePipeline(current.ghl?.estimatePipeline, setting) ? [pushEstimatesJob(params.tenantId, setting, new Date())] : [];
         const saved = await db.transaction(async (tx) => {
           const row = await updateTenant(tx, params.tenantId, ghl === undefined ? rest : { ...rest, ghl });
+          // The fields changed, never their values: vendor blocks carry secrets.
+          if (row) await audit(tx, res, 'tenant.updated', { tenantId: params.tenantId, target: { fields: Object.keys(body).sort() } });
           return { row, outbox: row ? await writeOutbox(tx, bus.catalog, jobs) : [] };
         });
         if (!saved.row) throw tenantNotFound();

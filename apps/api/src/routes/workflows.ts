@@ -11,6 +11,7 @@ import type { Logger } from '@fieldhand/observability';
 import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
 import { documentOf, dryRun, ensureShippedDefinitions, InvalidDefinitionError, saveDefinition, validateDefinition } from '@fieldhand/workflows';
 import { NotFoundError, ValidationError } from '../errors/http-error.js';
+import { audit } from '../http/audit.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
 import { requireTenant } from '../http/require-tenant.js';
 import { uuidParam } from '../schemas/common.js';
@@ -45,9 +46,10 @@ export function workflowRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logg
       params: keyParams,
       responses: { 200: { description: 'The newest version', schema: definitionResponse } },
       errors: [404],
-      handler: async ({ params }) => {
+      handler: async ({ params, res }) => {
         await requireTenantDefinitions(db, params.tenantId);
         if (!(await setWorkflowDefinitionEnabled(db, params.tenantId, params.key, enabled))) throw notFound();
+        await audit(db, res, enabled ? 'workflow.enabled' : 'workflow.disabled', { tenantId: params.tenantId, target: { key: params.key } });
         return { status: 200, body: toResponse((await findWorkflowDefinition(db, params.tenantId, params.key))!) };
       },
     });
@@ -80,10 +82,11 @@ export function workflowRoutes(db: Database, bus: JobBus<FieldhandCatalog>, logg
       body: definitionBody,
       responses: { 201: { description: 'The saved version', schema: definitionResponse } },
       errors: [404],
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, res }) => {
         await requireTenantDefinitions(db, params.tenantId);
         try {
           const row = await saveDefinition(db, params.tenantId, body);
+          await audit(db, res, 'workflow.saved', { tenantId: params.tenantId, target: { key: row.key, version: row.version } });
           return { status: 201, body: toResponse(row), headers: { Location: `/api/v1/tenants/${params.tenantId}/workflows/${row.key}?version=${row.version}` } };
         } catch (error) {
           if (error instanceof InvalidDefinitionError) throw invalid(error.issues);

@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { metricsRegistry } from '@fieldhand/observability';
 
-/** Each worker process serves its own job metrics; Prometheus scrapes every role's port. */
+/**
+ * A worker process's own metrics on its port, for a host without PM2. Under PM2 the API's
+ * /metrics already has them (asked over PM2's IPC): scrape one or the other, never both.
+ */
 export function startMetricsServer(port: number): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url === '/metrics') {

@@ -1,7 +1,8 @@
 import type { Worker } from 'bullmq';
 import { listDeadLetters, type Database } from '@fieldhand/db';
-import type { Logger } from '@fieldhand/observability';
+import { pm2Io, type Logger } from '@fieldhand/observability';
 import { isQueueName, replayDeadLetter, type FieldhandCatalog, type JobBus, type QueueName } from '@fieldhand/queues';
+import { ROLE_METRICS } from './role-dashboard-metrics.js';
 
 // How often queue depths are read from Redis for the dashboard.
 const QUEUE_POLL_MS = 5_000;
@@ -17,13 +18,12 @@ export type DashboardDeps = { role: string; queues: readonly QueueName[]; worker
  * completed and failed per minute, jobs active, and for each queue it consumes the
  * waiting, delayed and failed counts. And what `pm2 trigger <app> <action> [queue]` does:
  * `pause` / `resume` a queue (for every worker of it, on every host), `replay-dead-letters`
- * of a queue, `reconcile` (run the reconcilers now). Off outside PM2. Returns a stop.
+ * of a queue, `reconcile` (run the reconcilers now). Roles add their own (ROLE_METRICS).
+ * Off outside PM2. Returns a stop.
  */
 export async function publishToPm2(deps: DashboardDeps): Promise<() => void> {
-  if (process.env['pm_id'] === undefined) return () => undefined;
-  // Loaded only under PM2: the library talks to PM2 over the IPC channel as soon as it loads.
-  const { default: io } = await import('@pm2/io');
-  io.init({ metrics: { http: false } });
+  const io = await pm2Io();
+  if (!io) return () => undefined;
   const completed = io.meter({ name: 'jobs completed/min', samples: 60, timeframe: 60 } as { name: string });
   const failed = io.meter({ name: 'jobs failed/min', samples: 60, timeframe: 60 } as { name: string });
   // A meter reads NaN (and PM2 leaves it out) until marked once: start both at zero.
@@ -83,8 +83,10 @@ export async function publishToPm2(deps: DashboardDeps): Promise<() => void> {
       .then(() => reply({ ok: true, enqueued: RECONCILERS }))
       .catch((err: unknown) => reply({ ok: false, error: String(err) }));
   });
+  const stopRoleMetrics = ROLE_METRICS[deps.role]?.(io, deps) ?? (() => undefined);
   return () => {
     clearInterval(poll);
+    stopRoleMetrics();
     io.destroy();
   };
 }

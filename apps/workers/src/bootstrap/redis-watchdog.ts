@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Worker } from 'bullmq';
 import type { Logger } from '@fieldhand/observability';
 
@@ -8,7 +8,7 @@ import type { Logger } from '@fieldhand/observability';
  * Redis stays down past `maxDownMs`, or whose workers stopped running after a
  * reconnect, exits non-zero so PM2 restarts it with fresh connections.
  */
-export function watchRedis(connection: Redis, workers: Worker[], logger: Logger, maxDownMs: number, exit: (code: number) => void): () => void {
+export function watchRedis(connection: Redis | Cluster, workers: Worker[], logger: Logger, maxDownMs: number, exit: (code: number) => void): () => void {
   let downSince: number | undefined;
   let timer: NodeJS.Timeout | undefined;
 

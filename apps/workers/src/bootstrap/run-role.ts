@@ -1,7 +1,7 @@
 import { config } from '@fieldhand/config';
 import { closeDatabase, createDatabase, migrationStatus } from '@fieldhand/db';
-import { createLogger, exitOnCrash, onStopRequest } from '@fieldhand/observability';
-import { assertEveryQueueConsumed, catalogSchedules, createRedis, jobCatalog, JobBus, runWorkers, workerPoolSize } from '@fieldhand/queues';
+import { answerMetricsRequests, createLogger, exitOnCrash, onStopRequest, startTracing, stopTracing } from '@fieldhand/observability';
+import { assertEveryQueueConsumed, catalogSchedules, checkRedisServer, createRedis, jobCatalog, JobBus, runWorkers, workerPoolSize } from '@fieldhand/queues';
 import { ROLES } from '../roles.js';
 import { startMetricsServer } from './metrics-server.js';
 import { publishToPm2 } from './pm2-dashboard.js';
@@ -18,6 +18,10 @@ export async function runRole(role: RoleDefinition, roles: readonly RoleDefiniti
   const logger = createLogger({ name: `worker-${role.name}`, level: cfg.log.LOG_LEVEL });
   const exit = (code: number) => process.exit(code);
   exitOnCrash(logger, exit);
+  // Before the queues and workers exist: they pick tracing up when they are created.
+  if (await startTracing({ ...cfg.tracing, serviceName: cfg.tracing.serviceName ?? `fieldhand-${role.name}` })) {
+    logger.info({ endpoint: cfg.tracing.endpoint, sampleRatio: cfg.tracing.sampleRatio }, 'tracing on');
+  }
 
   try {
     // A queue no role consumes would collect jobs forever: refuse before touching anything.
@@ -50,6 +54,8 @@ export async function runRole(role: RoleDefinition, roles: readonly RoleDefiniti
 
   const producer = createRedis(cfg.redis.REDIS_URL, 'worker');
   const consumer = createRedis(cfg.redis.REDIS_URL, 'worker');
+  // An evicting Redis drops queue keys under memory pressure: a loud warning, a refusal in production.
+  await checkRedisServer(producer, { production: cfg.log.NODE_ENV === 'production', logger, refuse: () => exit(1) });
   const bus = new JobBus(jobCatalog, producer, cfg.redis.QUEUE_PREFIX, (err, queue) => logger.debug({ err, queue }, 'queue connection error'));
   const closers: Array<() => Promise<unknown>> = [];
   const deps = { config: cfg, db, bus, logger, onShutdown: (close: () => Promise<unknown>) => void closers.push(close) };
@@ -65,6 +71,8 @@ export async function runRole(role: RoleDefinition, roles: readonly RoleDefiniti
   });
   const stopWatching = watchRedis(consumer, running.workers, logger, cfg.worker.REDIS_DOWN_EXIT_MS, exit);
   const stopDashboard = await publishToPm2({ role: role.name, queues: role.queues, workers: running.workers, bus, db, logger });
+  // The API's /metrics asks every PM2 instance for its own metrics over PM2's IPC.
+  const stopAnswering = answerMetricsRequests();
 
   const schedules = catalogSchedules(jobCatalog);
   if (cfg.worker.SCHEDULER_OWNER) {
@@ -84,6 +92,7 @@ export async function runRole(role: RoleDefinition, roles: readonly RoleDefiniti
     logger.info({ reason, timeoutMs: cfg.worker.SHUTDOWN_TIMEOUT_MS }, 'shutting down: no new jobs, waiting for active ones');
     stopWatching();
     stopDashboard();
+    stopAnswering();
     clearInterval(scheduleCheck);
     try {
       await running.close(cfg.worker.SHUTDOWN_TIMEOUT_MS);
@@ -91,6 +100,7 @@ export async function runRole(role: RoleDefinition, roles: readonly RoleDefiniti
       await bus.close();
       await Promise.all([producer.quit(), consumer.quit()].map((p) => p.catch(() => undefined)));
       await closeDatabase(db);
+      await stopTracing();
       metricsServer?.close();
       logger.info('stopped cleanly');
       exit(0);

@@ -120,7 +120,8 @@ async function conversationSummaries(db: Executor, q: SummaryQuery): Promise<Arr
     ),
     last as (
       select distinct on (phone) phone, id, direction, body, status, created_at
-      from thread where phone is not null
+      -- An erased number leaves '' on its texts (people.ts): they belong to no thread.
+      from thread where phone <> ''
       order by phone, created_at desc, id desc
     ),
     counts as (

@@ -15,3 +15,4 @@ export * from './reminders.js';
 export * from './conversations.js';
 export * from './webhooks.js';
 export * from './office-alerts.js';
+export * from './audit-log.js';

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { messages } from './messages.js';
 import { tenants } from './tenants.js';
@@ -31,5 +32,7 @@ export const officeAlerts = pgTable(
   (t) => [
     uniqueIndex('office_alerts_event_phone_key').on(t.tenantId, t.eventId, t.officePhone),
     index('office_alerts_phone_idx').on(t.tenantId, t.officePhone, t.createdAt),
+    // The reconciler's scan: alerts still waiting for a text.
+    index('office_alerts_unsent_idx').on(t.createdAt).where(sql`${t.messageId} is null`),
   ],
 );

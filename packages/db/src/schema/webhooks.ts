@@ -93,6 +93,8 @@ export const webhookDeliveries = pgTable(
   (t) => [
     uniqueIndex('webhook_deliveries_endpoint_event_key').on(t.endpointId, t.eventId),
     index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt),
+    // The event's deliveries: the event FK's cascade and retention's "no delivery left" check.
+    index('webhook_deliveries_event_idx').on(t.tenantId, t.eventId),
     // The reconciler's scan: deliveries still owed an attempt.
     index('webhook_deliveries_open_idx').on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'sending', 'retrying')`),
     foreignKey({ columns: [t.tenantId, t.eventId], foreignColumns: [webhookEvents.tenantId, webhookEvents.id], name: 'webhook_deliveries_event_fk' }).onDelete('cascade'),

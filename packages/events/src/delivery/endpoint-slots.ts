@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 // A sorted set per endpoint: members are attempts in flight, scores the time their slot
 // lapses (a killed worker's slot frees itself). One round trip to take, one to give back.
@@ -21,7 +21,7 @@ const POLL_MS = 20;
  */
 export class EndpointSlots {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     private readonly limit: number,
     private readonly holdMs: number,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { findTenant, type Database } from '@fieldhand/db';
 import { GhlNotConfiguredError } from './errors.js';
 import { createGhlHttp, GhlClient, type GhlRetryPolicy } from './ghl-client.js';
@@ -8,7 +8,7 @@ export type GhlClientFactoryOptions = {
   db: Database;
   apiUrl: string;
   /** Holds the shared per-location budget. */
-  redis: Redis;
+  redis: Redis | Cluster;
   keyPrefix: string;
   limits?: Partial<GhlLimits>;
   retry?: Partial<GhlRetryPolicy>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 // GHL allows each location 100 requests per 10 s and 200,000 a day, counted by GHL, for
 // every process of ours together. The budget lives in Redis: a sliding log of the last
@@ -61,7 +61,7 @@ export class GhlRequestBudget {
   private readonly limits: GhlLimits;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly keyPrefix: string,
     limits: Partial<GhlLimits> = {},
   ) {

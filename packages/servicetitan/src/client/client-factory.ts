@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { findTenant, type Database } from '@fieldhand/db';
 import { ServiceTitanNotConfiguredError } from './errors.js';
 import { RequestBudget } from './request-budget.js';
@@ -10,7 +10,7 @@ export type ClientFactoryOptions = {
   authUrl: string;
   apiUrl: string;
   /** Holds the shared request budget. */
-  redis: Redis;
+  redis: Redis | Cluster;
   keyPrefix: string;
   requestsPerSecond: number;
   retry?: Partial<RetryPolicy>;

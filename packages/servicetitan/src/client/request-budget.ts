@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 // Token bucket kept in Redis so every worker process draws from the same budget.
 // Redis's own clock is used, so processes with skewed clocks still agree.
@@ -36,7 +36,7 @@ export class RequestBudget {
   private readonly burst: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly options: RequestBudgetOptions,
   ) {
     this.burst = options.burst ?? Math.max(1, Math.floor(options.requestsPerSecond));

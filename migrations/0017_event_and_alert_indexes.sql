@@ -1,0 +1,2 @@
+CREATE INDEX "webhook_deliveries_event_idx" ON "webhook_deliveries" USING btree ("tenant_id","event_id");--> statement-breakpoint
+CREATE INDEX "office_alerts_unsent_idx" ON "office_alerts" USING btree ("created_at") WHERE "office_alerts"."message_id" is null;
