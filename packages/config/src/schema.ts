@@ -43,7 +43,7 @@ export const databaseSchema = z.object({
 });
 
 // `host:port` (IPv6 in brackets), comma-separated: the seed nodes of a Redis Cluster.
-const clusterNodes = /^(?:\[[0-9a-fA-F:]+\]|[^\s,:/@\[\]]+):\d{1,5}(?:,(?:\[[0-9a-fA-F:]+\]|[^\s,:/@\[\]]+):\d{1,5})*$/;
+const clusterNodes = /^(?:\[[0-9a-fA-F:]+\]|[^\s,:/@[\]]+):\d{1,5}(?:,(?:\[[0-9a-fA-F:]+\]|[^\s,:/@[\]]+):\d{1,5})*$/;
 const CLUSTER_URL = /^(rediss?)\+cluster:\/\/(?:([^@/]*)@)?([^/?#]+)\/?$/;
 
 export const redisSchema = z
