@@ -14,7 +14,12 @@ import {
   applyStatusCallback,
   claimOfficeAlert,
   claimStatement,
+  countConsentChanges,
+  countMessagesInStatus,
+  countOptOutsToday,
+  countReminders,
   countTexts,
+  countWorkflowRuns,
   createTenant,
   findAnsweredReminder,
   findConsent,
@@ -32,6 +37,8 @@ import {
   findTenantBySmsNumber,
   findTenantOfMessageSid,
   findUnprocessedInbox,
+  followUpSales,
+  inboundBodies,
   insertInboundTexts,
   insertOutboundMessage,
   lastInboundAt,
@@ -41,6 +48,7 @@ import {
   queuedSendsTo,
   recordConsent,
   storedTwilioSids,
+  syncLagByModule,
   transitionMessage,
 } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
@@ -167,7 +175,18 @@ async function runHotPaths(): Promise<void> {
   await listConversations(db, { tenantId, status: 'all', limit: 50 });
   await listConversations(db, { tenantId, status: 'open', limit: 50 });
   await listMessages(db, { tenantId, limit: 50 });
-  await countTexts(db, { tenantId, from: new Date(now.getTime() - 7 * 86_400_000), to: now });
+  // The tenant's report over a week.
+  const week = { tenantId, from: new Date(now.getTime() - 7 * 86_400_000), to: now };
+  await countTexts(db, week);
+  await inboundBodies(db, week, ['+15125550190']);
+  await countConsentChanges(db, week);
+  await countReminders(db, week);
+  await countWorkflowRuns(db, week);
+  await followUpSales(db, week);
+  // What every metrics scrape and the PM2 dashboard read, across tenants.
+  await countMessagesInStatus(db, 'unknown');
+  await countOptOutsToday(db);
+  await syncLagByModule(db);
   await claimOfficeAlert(db, { tenantId, eventId: `evt-${randomUUID()}`, eventType: 'message.received', officePhone: '+15125550190', body: 'Reply' }, 5, now);
   // Reconcilers, every 30 s on every deployment.
   await findOverdueSends(db, new Date(now.getTime() - 60_000), 500);

@@ -49,6 +49,8 @@ export const messages = pgTable(
     index('messages_tenant_created_idx').on(t.tenantId, t.createdAt, t.id),
     index('messages_tenant_phone_idx').on(t.tenantId, t.to),
     index('messages_open_idx').on(t.status).where(sql`${t.status} in ('queued', 'sending')`),
+    // Texts held for a person (`unknown`): the metrics count them on every scrape.
+    index('messages_unknown_idx').on(t.tenantId).where(sql`${t.status} = 'unknown'`),
   ],
 );
 
@@ -69,4 +71,8 @@ export const communicationPreferences = pgTable('communication_preferences', {
   // inbound_sms | api | twilio_21610 | ghl
   source: text('source').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [primaryKey({ columns: [t.tenantId, t.phone] })]);
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.phone] }),
+  // Today's opt-outs (the metrics) and a report period's consent changes.
+  index('communication_preferences_changed_idx').on(t.changedAt),
+]);

@@ -1,0 +1,2 @@
+CREATE INDEX "communication_preferences_changed_idx" ON "communication_preferences" USING btree ("changed_at");--> statement-breakpoint
+CREATE INDEX "messages_unknown_idx" ON "messages" USING btree ("tenant_id") WHERE "messages"."status" = 'unknown';
