@@ -5,6 +5,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { inArray, sql } from 'drizzle-orm';
 import type { Config } from '@fieldhand/config';
@@ -96,7 +97,17 @@ export function startSmsWorkers(o: { config: Config; bus: JobBus<FieldhandCatalo
  * The plain send rate: the tenants' texts already queued, the sms role's workers start and
  * drain them. Sends/s over the drain, with this process's CPU and event loop use meanwhile.
  */
-export async function drainPlainSends(o: { db: Database; config: Config; bus: JobBus<FieldhandCatalog>; redis: TestRedis; logger: Logger; tenantIds: string[]; count: number }): Promise<{
+export async function drainPlainSends(o: {
+  db: Database;
+  config: Config;
+  bus: JobBus<FieldhandCatalog>;
+  redis: TestRedis;
+  logger: Logger;
+  tenantIds: string[];
+  count: number;
+  /** Runs once the texts are out, before the workers' pool closes (its PostgreSQL backends still there to read). */
+  beforeClose?: () => Promise<void>;
+}): Promise<{
   sendsPerSecond: number;
   cpu: NodeJS.CpuUsage;
   loop: ReturnType<typeof performance.eventLoopUtilization>;
@@ -115,6 +126,33 @@ export async function drainPlainSends(o: { db: Database; config: Config; bus: Jo
   const sendsPerSecond = o.count / ((performance.now() - started) / 1000);
   const cpu = process.cpuUsage(cpuAtStart);
   const loop = performance.eventLoopUtilization(loopAtStart);
+  await o.beforeClose?.();
   await workers.close();
   return { sendsPerSecond, cpu, loop };
+}
+
+const TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+/** CPU milliseconds (user + system) a process has used so far, from /proc; 0 once it is gone. */
+export function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces, in parentheses): utime is the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** The PostgreSQL backends (pids) of one application name, in the bench's database. */
+export async function backendPids(db: Database, applicationName: string): Promise<number[]> {
+  const { rows } = await db.execute<{ pid: number }>(sql`select pid from pg_stat_activity where datname = current_database() and application_name = ${applicationName}`);
+  return rows.map((r) => r.pid);
+}
+
+/** The Redis server's pid (INFO server). */
+export async function redisPid(redis: TestRedis): Promise<number> {
+  const info = await redis.connect('producer').info('server');
+  return Number(/process_id:(\d+)/.exec(info)?.[1] ?? 0);
 }

@@ -11,6 +11,7 @@ import {
   type Database,
   type OfficeAlertRow,
   type TenantRow,
+  type TextOrigin,
 } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
 import { normalizePhone } from '@fieldhand/phone';
@@ -131,8 +132,10 @@ export async function alertText(db: Database, tenant: TenantRow, event: Event): 
     case 'message.received':
     case 'message.held': {
       const phone = String(d['phone']);
-      const who = await describePerson(db, tenant.id, phone);
-      if (event.type === 'message.received') return `Reply from ${who}${await aboutWhat(db, tenant.id, phone)}: ${quote(String(d['body'] ?? ''))}`;
+      const thread = await findConversation(db, tenant.id, phone);
+      const name = shortName(thread?.customer?.name ?? thread?.ghlContact?.name);
+      const who = name ? `${name} (${phone})` : phone;
+      if (event.type === 'message.received') return `Reply from ${who}${await aboutWhat(db, tenant.id, thread?.lastOutbound?.partOf)}: ${quote(String(d['body'] ?? ''))}`;
       return `Text to ${who} may not have gone out (held as unknown; check it before sending again): ${quote(String(d['body'] ?? ''), 100)}`;
     }
     case 'sync.failed':
@@ -144,15 +147,8 @@ export async function alertText(db: Database, tenant: TenantRow, event: Event): 
   }
 }
 
-async function describePerson(db: Database, tenantId: string, phone: string): Promise<string> {
-  const thread = await findConversation(db, tenantId, phone);
-  const name = shortName(thread?.customer?.name ?? thread?.ghlContact?.name);
-  return name ? `${name} (${phone})` : phone;
-}
-
 /** " about estimate 1234" when our last text to them was part of something. */
-async function aboutWhat(db: Database, tenantId: string, phone: string): Promise<string> {
-  const partOf = (await findConversation(db, tenantId, phone))?.lastOutbound?.partOf;
+async function aboutWhat(db: Database, tenantId: string, partOf: TextOrigin | undefined): Promise<string> {
   if (partOf?.kind === 'workflow_run') {
     const run = await findWorkflowRun(db, tenantId, partOf.workflowRunId);
     return run ? ` about ${run.subjectType} ${run.subjectId}` : '';

@@ -48,6 +48,8 @@ export const messages = pgTable(
     uniqueIndex('messages_tenant_idempotency_key').on(t.tenantId, t.idempotencyKey),
     index('messages_tenant_created_idx').on(t.tenantId, t.createdAt, t.id),
     index('messages_tenant_phone_idx').on(t.tenantId, t.to),
+    // A customer's texts to us: their thread, and when they last wrote (the 24 h conversational window).
+    index('messages_tenant_inbound_from_idx').on(t.tenantId, t.from, t.createdAt).where(sql`${t.direction} = 'inbound'`),
     index('messages_open_idx').on(t.status).where(sql`${t.status} in ('queued', 'sending')`),
     // Texts held for a person (`unknown`): the metrics count them on every scrape.
     index('messages_unknown_idx').on(t.tenantId).where(sql`${t.status} = 'unknown'`),

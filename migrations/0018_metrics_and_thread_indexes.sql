@@ -1,2 +1,3 @@
 CREATE INDEX "communication_preferences_changed_idx" ON "communication_preferences" USING btree ("changed_at");--> statement-breakpoint
+CREATE INDEX "messages_tenant_inbound_from_idx" ON "messages" USING btree ("tenant_id","from","created_at") WHERE "messages"."direction" = 'inbound';--> statement-breakpoint
 CREATE INDEX "messages_unknown_idx" ON "messages" USING btree ("tenant_id") WHERE "messages"."status" = 'unknown';
