@@ -5,8 +5,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOfficeAlerts, messages, stCustomerContacts, stCustomers, webhookEvents } from '@fieldhand/db';
+import { eventJob } from '@fieldhand/events';
 import { createLogger } from '@fieldhand/observability';
-import { runWorkers, type RunningWorkers } from '@fieldhand/queues';
+import { flushOutbox, runWorkers, writeOutbox, type RunningWorkers } from '@fieldhand/queues';
 import { OFFICE_ALERTS_PER_MINUTE } from '@fieldhand/sms';
 import { deliveryDeps, eventHandlers } from '../../workers/src/events/role.js';
 import { ADMIN_KEY, expectErrorBody } from './support/test-api.js';
@@ -94,6 +95,29 @@ describe('office alerts by text', () => {
     const reported = await h.api.db.select().from(webhookEvents).where(and(eq(webhookEvents.tenantId, h.tenantId), sql`${webhookEvents.data} ->> 'from' = ${OFFICE}`));
     expect(reported).toEqual([]);
     expect(await textsTo(OFFICE)).toHaveLength(1);
+  });
+
+  it('a held text, a failing sync and a disabled endpoint are texted too; a consent change is not (not among the default events)', async () => {
+    const facts = [
+      eventJob(h.tenantId, 'message.held', { messageId: crypto.randomUUID(), phone: JANE, body: 'Your invoice is ready', reason: 'not resent' }),
+      eventJob(h.tenantId, 'sync.failed', { source: 'servicetitan', module: 'estimates', error: 'HTTP 503 from ServiceTitan' }),
+      eventJob(h.tenantId, 'webhook_endpoint.disabled', { endpointId: crypto.randomUUID(), url: 'https://hooks.example.com/in', reason: 'failing for 3 days', failingSince: '2030-06-01T00:00:00.000Z' }),
+      eventJob(h.tenantId, 'consent.opted_out', { phone: JANE, source: 'api' }),
+    ];
+    const before = (await textsTo(OFFICE)).length;
+    const rows = await h.api.db.transaction((tx) => writeOutbox(tx, h.api.bus.catalog, facts));
+    await flushOutbox(h.api.bus, rows);
+    await until(async () => (await textsTo(OFFICE)).length >= before + 3, 15_000, 'three alerts at the office');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const bodies = (await textsTo(OFFICE)).slice(before).map((m) => m.body);
+    expect(bodies).toHaveLength(3);
+    expect(bodies).toEqual(
+      expect.arrayContaining([
+        `Text to Jane D. (${JANE}) may not have gone out (held as unknown; check it before sending again): "Your invoice is ready"`,
+        'Acme HVAC: servicetitan sync of estimates keeps failing: "HTTP 503 from ServiceTitan"',
+        'Acme HVAC: event webhook https://hooks.example.com/in was disabled after failing since 2030-06-01.',
+      ]),
+    );
   });
 
   it('50 replies in a minute: at most 5 texts to the office, then one summary of the rest; the other tenant gets only its own', async () => {
