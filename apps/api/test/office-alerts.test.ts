@@ -87,7 +87,7 @@ describe('office alerts by text', () => {
     expect(await textsTo(OTHER_OFFICE)).toEqual([]);
   });
 
-  it("the office's own texts are not customers' replies: stored, never reported or forwarded", async () => {
+  it("the office's own texts are not customers' replies: stored, never reported or forwarded, no thread in the list", async () => {
     await textUs(OFFICE, 'Got it, calling her now');
     const stored = await until(async () => (await h.api.db.select().from(messages).where(and(eq(messages.tenantId, h.tenantId), eq(messages.from, OFFICE))))[0], 10_000, "the office's text");
     expect(stored.body).toBe('Got it, calling her now');
@@ -95,6 +95,10 @@ describe('office alerts by text', () => {
     const reported = await h.api.db.select().from(webhookEvents).where(and(eq(webhookEvents.tenantId, h.tenantId), sql`${webhookEvents.data} ->> 'from' = ${OFFICE}`));
     expect(reported).toEqual([]);
     expect(await textsTo(OFFICE)).toHaveLength(1);
+    // Not a customer: the office's number has no thread in the conversations list (Jane's is there).
+    const threads = (await h.api.request(`/api/v1/tenants/${h.tenantId}/conversations`, { key: ADMIN_KEY })).body.data as Array<{ phone: string }>;
+    expect(threads.map((c) => c.phone)).toContain(JANE);
+    expect(threads.map((c) => c.phone)).not.toContain(OFFICE);
   });
 
   it('a held text, a failing sync and a disabled endpoint are texted too; a consent change is not (not among the default events)', async () => {

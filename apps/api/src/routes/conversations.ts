@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { decodeCursor, findConversation, listConversations, listMessages, markConversationRead, type ConversationSummary, type Database } from '@fieldhand/db';
 import type { Logger } from '@fieldhand/observability';
 import type { FieldhandCatalog, JobBus } from '@fieldhand/queues';
-import { createOutboundMessage, TextTooLongError } from '@fieldhand/sms';
+import { createOutboundMessage, officeNumbers, TextTooLongError } from '@fieldhand/sms';
 import { NotFoundError, ValidationError } from '../errors/http-error.js';
 import { defineRoute, type AnyRoute } from '../http/define-route.js';
 import { idempotencyKeyOf, requireSender } from '../http/outbound-text.js';
@@ -43,7 +43,7 @@ export function conversationRoutes(db: Database, bus: JobBus<FieldhandCatalog>, 
         'A conversation is every message to and from one customer phone. `unreadCount` counts the inbound texts after the thread was last marked read ' +
         '(POST …/read, or an office reply). A thread is **open** while it has unread inbound texts: the customer has written and no one in the office has looked since; ' +
         'marking it read (or replying) closes it, their next text opens it again. `lastOutbound.partOf` says what our last text was part of. ' +
-        'A thread that gets a new message while paging moves to the first page.',
+        'A thread that gets a new message while paging moves to the first page. The tenant\'s office numbers (`alerts.replyTo`) are not customers and have no thread in the list.',
       tag: 'conversations',
       access: 'tenant',
       params: tenantParams,
@@ -51,7 +51,9 @@ export function conversationRoutes(db: Database, bus: JobBus<FieldhandCatalog>, 
       responses: { 200: { description: 'A page of conversations', schema: pageOf(conversationSummary, 'ConversationPage') } },
       handler: async ({ params, query }) => {
         const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
-        const page = await listConversations(db, { tenantId: params.tenantId, status: query.status, limit: query.limit, ...(cursor ? { cursor } : {}) });
+        // The office's own numbers (alerts.replyTo) are not customers: their threads are not listed.
+        const office = officeNumbers(await requireTenant(db, params.tenantId));
+        const page = await listConversations(db, { tenantId: params.tenantId, status: query.status, limit: query.limit, excludePhones: office, ...(cursor ? { cursor } : {}) });
         return { status: 200, body: { data: page.data.map(toConversationResponse), nextCursor: page.nextCursor } };
       },
     }),

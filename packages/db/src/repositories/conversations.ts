@@ -99,7 +99,7 @@ function toSummary(row: SummaryRow): ConversationSummary {
   };
 }
 
-type SummaryQuery = { tenantId: string; phone?: string; openOnly?: boolean; after?: KeysetCursor; limit: number };
+type SummaryQuery = { tenantId: string; phone?: string; openOnly?: boolean; after?: KeysetCursor; limit: number; excludePhones?: readonly string[] };
 
 /**
  * One summary per thread, newest last message first. The threads are found and counted
@@ -112,6 +112,7 @@ async function conversationSummaries(db: Executor, q: SummaryQuery): Promise<Arr
   const phoneFilter = q.phone ? sql`and ((m.direction = 'inbound' and m."from" = ${q.phone}) or (m.direction = 'outbound' and m."to" = ${q.phone}))` : sql``;
   const conditions: SQL[] = [sql`true`];
   if (q.openOnly) conditions.push(sql`s.unread > 0`);
+  if (q.excludePhones?.length) conditions.push(sql`s.phone <> all(${`{${q.excludePhones.join(',')}}`}::text[])`);
   if (q.after) conditions.push(sql`(s.created_at, s.id) < (${q.after.at}::timestamptz, ${q.after.id}::uuid)`);
   const { rows } = await db.execute<SummaryRow>(sql`
     with thread as (
@@ -182,7 +183,14 @@ async function conversationSummaries(db: Executor, q: SummaryQuery): Promise<Arr
   return rows.map((row) => ({ ...toSummary(row), cursorAt: row.cursor_at }));
 }
 
-export type ConversationFilter = { tenantId: string; status: 'open' | 'all'; limit: number; cursor?: KeysetCursor };
+export type ConversationFilter = {
+  tenantId: string;
+  status: 'open' | 'all';
+  limit: number;
+  cursor?: KeysetCursor;
+  /** Numbers that are not customers (the tenant's office numbers): no thread of theirs is listed. */
+  excludePhones?: readonly string[];
+};
 
 /**
  * The tenant's threads, newest last message first. `open`: the customer has texted since
@@ -190,7 +198,13 @@ export type ConversationFilter = { tenantId: string; status: 'open' | 'all'; lim
  * page's last thread.
  */
 export async function listConversations(db: Executor, filter: ConversationFilter): Promise<Page<ConversationSummary>> {
-  const rows = await conversationSummaries(db, { tenantId: filter.tenantId, openOnly: filter.status === 'open', limit: filter.limit, ...(filter.cursor ? { after: filter.cursor } : {}) });
+  const rows = await conversationSummaries(db, {
+    tenantId: filter.tenantId,
+    openOnly: filter.status === 'open',
+    limit: filter.limit,
+    ...(filter.cursor ? { after: filter.cursor } : {}),
+    ...(filter.excludePhones ? { excludePhones: filter.excludePhones } : {}),
+  });
   const page = rows.slice(0, filter.limit);
   const last = page.at(-1);
   return {
