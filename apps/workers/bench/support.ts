@@ -153,6 +153,6 @@ export async function backendPids(db: Database, applicationName: string): Promis
 
 /** The Redis server's pid (INFO server). */
 export async function redisPid(redis: TestRedis): Promise<number> {
-  const info = await redis.connect('producer').info('server');
+  const info = await redis.connect('worker').info('server');
   return Number(/process_id:(\d+)/.exec(info)?.[1] ?? 0);
 }
