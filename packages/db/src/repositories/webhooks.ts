@@ -256,9 +256,10 @@ export async function listWebhookDeliveries(db: Executor, query: { tenantId: str
 }
 
 /**
- * Deliveries owed an attempt for over `graceMs` with no attempt running: due but never
+ * Deliveries owed an attempt with no attempt running: due for over `graceMs` but never
  * picked up (Redis lost the job, a crash between the commit and the enqueue), or held by
- * an attempt whose lease ran out (its worker died).
+ * an attempt whose lease ran out (its worker died; the lease already outlasts the longest
+ * attempt, so no grace is added to it).
  */
 export async function findOverdueWebhookDeliveries(db: Executor, graceMs: number, limit: number): Promise<WebhookDeliveryRow[]> {
   const before = sql`now() - ${graceMs} * interval '1 millisecond'`;
@@ -268,7 +269,7 @@ export async function findOverdueWebhookDeliveries(db: Executor, graceMs: number
     .where(
       or(
         and(inArray(webhookDeliveries.status, ['pending', 'retrying']), lt(webhookDeliveries.nextAttemptAt, before)),
-        and(eq(webhookDeliveries.status, 'sending'), lt(webhookDeliveries.claimedUntil, before)),
+        and(eq(webhookDeliveries.status, 'sending'), lt(webhookDeliveries.claimedUntil, sql`now()`)),
       ),
     )
     .orderBy(asc(webhookDeliveries.nextAttemptAt))
