@@ -17,7 +17,13 @@ export function underPm2(): boolean {
 export async function pm2Io(): Promise<Pm2Io | undefined> {
   if (!underPm2()) return undefined;
   loaded ??= import('@pm2/io').then(({ default: pmx }) => {
-    pmx.init({ metrics: { http: false } });
+    // Under PM2 7 this is PM2's own copy (it registered the global first), whose tracing is on
+    // unless told `enabled: false` (`tracing: false` maps to its default, which is on): it would
+    // look for @opentelemetry/sdk-node and print "[PM2][ERROR] OpenTelemetry packages not
+    // installed" at every start. Fieldhand's tracing is its own (tracing.ts).
+    // (Not in @pm2/io's IOConfig type, hence the variable.)
+    const config = { metrics: { http: false }, tracing: { enabled: false } };
+    pmx.init(config);
     return pmx;
   });
   return loaded;
